@@ -1,0 +1,35 @@
+// Config: everything `tousu serve` can be told, with its default. Read from a TOML file
+// (--config) and then overridden by command-line flags. Every option is documented in the
+// README's configuration table; unknown keys are an error so that a typo cannot pass silently.
+#ifndef TOUSU_APP_CONFIG_H_
+#define TOUSU_APP_CONFIG_H_
+
+#include <string>
+
+#include "base/log.h"
+#include "base/status.h"
+#include "base/time.h"
+#include "http/server.h"
+
+namespace tousu {
+
+struct Config {
+  std::string data_dir = "./data";
+  std::string listen = "127.0.0.1:8080";
+  int threads = 0;  // 0: one per core
+  log::Level log_level = log::Level::kInfo;
+  Duration session_ttl = hours(12);
+  Duration sweep_interval = seconds(1);
+  bool test_clock = false;
+  http::ServerLimits limits;
+};
+
+// Reads a TOML config file over the defaults; the message names the key that is wrong.
+StatusOr<Config> LoadConfigFile(const std::string& path);
+
+// "127.0.0.1:8080" / "[::1]:8080" → host, port.
+Status ParseListen(const std::string& listen, std::string* host, uint16_t* port);
+
+}  // namespace tousu
+
+#endif  // TOUSU_APP_CONFIG_H_

@@ -1,0 +1,173 @@
+#include "app/serve.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <cstdio>
+#include <thread>
+
+#include "app/data_dir.h"
+#include "base/clock.h"
+#include "base/ids.h"
+#include "base/log.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "service/passwords.h"
+
+namespace tousu {
+
+namespace net = boost::asio;
+
+namespace {
+
+constexpr auto kDrainTimeout = std::chrono::seconds(10);
+
+// The test clock resumes where the last run left it (never back), or at the real time if later.
+StatusOr<Instant> TestClockStart(Store& store) {
+  Instant start = SystemClock().Now();
+  TOUSU_RETURN_IF_ERROR(store.Read([&](ReadTx& tx) -> Status {
+    TOUSU_ASSIGN_OR_RETURN(auto v, tx.GetMeta("test_clock_now"));
+    if (v) {
+      Instant saved = Instant::FromUnixSeconds(std::stoll(*v));
+      if (saved > start) start = saved;
+    }
+    return Status::Ok();
+  }));
+  return start;
+}
+
+// Runs the sweeper every `interval` until stopped.
+class SweepLoop {
+ public:
+  SweepLoop(Sweeper& sweeper, const Clock& clock, Duration interval)
+      : sweeper_(sweeper), clock_(clock), interval_(interval), thread_([this] { Run(); }) {}
+  ~SweepLoop() { Stop(); }
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+      cv_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      auto report = sweeper_.RunDue(clock_.Now());
+      if (!report.ok()) log::Error("sweep_failed", {{"detail", report.status().ToString()}});
+      lock.lock();
+      cv_.wait_for(lock, interval_, [this] { return stop_; });
+    }
+  }
+  Sweeper& sweeper_;
+  const Clock& clock_;
+  const Duration interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int Serve(const Config& config) {
+  log::Init(config.log_level);
+  std::string host;
+  uint16_t port = 0;
+  if (Status s = ParseListen(config.listen, &host, &port); !s.ok()) {
+    std::fprintf(stderr, "tousu serve: %s\n", s.message().c_str());
+    return 2;
+  }
+  auto opened = OpenDataDir(config.data_dir);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "tousu serve: %s\n", opened.status().message().c_str());
+    if (!opened.status().detail().empty()) std::fprintf(stderr, "  (%s)\n", opened.status().detail().c_str());
+    return 2;
+  }
+  std::unique_ptr<SqliteStore> store = std::move(*opened);
+  if (!InitPasswordHashing()) {
+    std::fprintf(stderr, "tousu serve: libsodium failed to initialise\n");
+    return 1;
+  }
+
+  SystemClock system_clock;
+  std::unique_ptr<ManualClock> test_clock;
+  if (config.test_clock) {
+    auto start = TestClockStart(*store);
+    if (!start.ok()) {
+      std::fprintf(stderr, "tousu serve: %s\n", start.status().ToString().c_str());
+      return 1;
+    }
+    test_clock = std::make_unique<ManualClock>(*start);
+    log::Warn("test_clock_enabled", {{"now", FormatRfc3339(*start)}});
+  }
+  const Clock& clock = test_clock ? static_cast<const Clock&>(*test_clock) : system_clock;
+
+  IdGenerator ids;
+  AuthService auth(clock, ids, config.session_ttl);
+  PlatformService platforms(clock, ids, auth);
+  ComplaintService complaints(clock, ids);
+  Sweeper sweeper(*store, complaints);
+  std::atomic<bool> stopping{false};
+
+  // Deadlines that passed while the server was down act before the first request.
+  if (auto report = sweeper.RunDue(clock.Now()); !report.ok()) {
+    log::Error("sweep_failed", {{"detail", report.status().ToString()}});
+  }
+
+  const int threads = config.threads > 0 ? config.threads
+                                         : std::max(1u, std::thread::hardware_concurrency());
+  net::io_context ioc(threads);
+  http::Api api(http::ApiDeps{*store, clock, test_clock.get(), ids, auth, platforms, complaints,
+                              sweeper, &stopping});
+  http::HttpServer server(ioc, api, config.limits);
+  if (Status s = server.Start(host, port); !s.ok()) {
+    std::fprintf(stderr, "tousu serve: %s\n", s.ToString().c_str());
+    store->Close();
+    return 1;
+  }
+  log::Info("serving", {{"listen", host + ":" + std::to_string(server.port())},
+                        {"threads", threads},
+                        {"data", config.data_dir}});
+  std::printf("tousu %s serving on http://%s:%u\n", TOUSU_VERSION, host.c_str(), server.port());
+  std::fflush(stdout);
+
+  auto sweep_loop = std::make_unique<SweepLoop>(sweeper, clock, config.sweep_interval);
+
+  // Shutdown: stop accepting, let in-flight requests finish (up to kDrainTimeout), then stop.
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  net::steady_timer drain_timer(ioc);
+  const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  std::function<void()> wait_drained = [&] {
+    if (server.ActiveSessions() == 0 || std::chrono::steady_clock::now() > *drain_deadline) {
+      ioc.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([&](boost::system::error_code) { wait_drained(); });
+  };
+  signals.async_wait([&](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    log::Info("shutting_down", {{"signal", signo}, {"open_connections", server.ActiveSessions()}});
+    stopping = true;
+    server.StopAccepting();
+    *drain_deadline = std::chrono::steady_clock::now() + kDrainTimeout;
+    wait_drained();
+  });
+
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+
+  sweep_loop->Stop();
+  store->Close();  // finishes queued writes, then checkpoints the WAL
+  log::Info("stopped", {});
+  return 0;
+}
+
+}  // namespace tousu

@@ -1,0 +1,167 @@
+#include "http/api.h"
+
+#include <chrono>
+
+#include "base/crypto.h"
+#include "base/log.h"
+#include "http/problem.h"
+
+namespace tousu::http {
+
+namespace {
+
+constexpr size_t kMaxIdempotencyKey = 255;
+
+std::string BearerToken(const Request& req) {
+  const std::string& h = req.Header("authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (h.size() <= kScheme.size()) return h.empty() ? "" : "\x01";  // present but unusable
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(h[i])) != std::tolower(static_cast<unsigned char>(kScheme[i]))) {
+      return "\x01";
+    }
+  }
+  return h.substr(kScheme.size());
+}
+
+bool IsJsonContentType(const std::string& ct) {
+  std::string media = ct.substr(0, ct.find(';'));
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return media == "application/json";
+}
+
+std::string IdempotencyScope(const Principal& p) {
+  if (p.role == Role::kAdmin) return "admin";
+  if (p.role == Role::kPlatform) return "platform";
+  return "user:" + p.user_ref;
+}
+
+Status CheckIdempotencyKey(const std::string& key) {
+  if (key.size() > kMaxIdempotencyKey) {
+    return Status::InvalidArgument("Idempotency-Key is longer than 255 characters");
+  }
+  for (unsigned char c : key) {
+    if (c < 0x21 || c > 0x7e) {
+      return Status::InvalidArgument("Idempotency-Key may contain only visible ASCII characters");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Api::Api(ApiDeps deps) : deps_(deps) {
+  AddSystemRoutes(router_, deps_);
+  AddPlatformRoutes(router_, deps_);
+  AddComplaintRoutes(router_, deps_);
+}
+
+void Api::Serve(Request req, std::function<void(Response)> reply) {
+  const auto start = std::chrono::steady_clock::now();
+  auto logged = [start, method = req.method, target = req.path, id = req.request_id,
+                 reply = std::move(reply)](Response r) mutable {
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (r.status >= 500) {
+      log::Error("request", {{"request_id", id}, {"method", method}, {"path", target},
+                             {"status", r.status}, {"ms", ms}});
+    } else if (log::Enabled(log::Level::kInfo)) {
+      log::Info("request", {{"request_id", id}, {"method", method}, {"path", target},
+                            {"status", r.status}, {"ms", ms}});
+    }
+    reply(std::move(r));
+  };
+  try {
+    Dispatch(req, logged);
+  } catch (const std::exception& e) {
+    log::Error("handler_threw", {{"request_id", req.request_id}, {"what", e.what()}});
+    logged(Problem(Status::Internal(e.what()), req.request_id));
+  }
+}
+
+void Api::Dispatch(Request& req, const std::function<void(Response)>& reply) {
+  auto fail = [&](const Status& s) {
+    if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kCorruption) {
+      log::Error("request_failed", {{"request_id", req.request_id}, {"detail", s.ToString()}});
+    }
+    reply(Problem(s, req.request_id));
+  };
+
+  auto match = router_.Find(req.method, req.path);
+  if (!match.ok()) return fail(match.status());
+  const Route& route = *match->route;
+  req.path_params = std::move(match->params);
+
+  const std::string token = BearerToken(req);
+  if (!token.empty()) {
+    Status s = deps_.store.Read([&](ReadTx& tx) -> Status {
+      TOUSU_ASSIGN_OR_RETURN(req.principal, deps_.auth.Resolve(tx, token));
+      return Status::Ok();
+    });
+    if (!s.ok()) return fail(s);
+  }
+  if (!route.roles.count(req.principal.role) && !route.roles.count(Role::kPublic)) {
+    if (req.principal.role == Role::kPublic) {
+      return fail(Status::Unauthenticated("authentication required: send Authorization: Bearer TOKEN"));
+    }
+    return fail(Status::PermissionDenied("the " + std::string(ToString(req.principal.role)) +
+                                         " role may not call " + route.method + " " + route.pattern));
+  }
+  if (route.body == BodyKind::kJson && !IsJsonContentType(req.Header("content-type"))) {
+    return fail(Status::UnsupportedMediaType("send the body as JSON with Content-Type: application/json"));
+  }
+
+  StatusOr<Outcome> outcome = route.handler(req);
+  if (!outcome.ok()) return fail(outcome.status());
+  if (outcome->response) return reply(std::move(*outcome->response));
+  RunWrite(req, std::move(outcome->write), reply);
+}
+
+void Api::RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> write,
+                   std::function<void(Response)> reply) {
+  std::string key = req.method == "POST" ? req.Header("idempotency-key") : "";
+  if (!key.empty()) {
+    Status s = CheckIdempotencyKey(key);
+    if (!s.ok()) return reply(Problem(s, req.request_id));
+  }
+  const std::string scope = IdempotencyScope(req.principal);
+  const std::string platform = req.principal.platform_id;
+  const std::string hash = key.empty() ? "" : Sha256Hex(req.method + "\n" + req.path + "\n" + req.body);
+  const Instant now = deps_.clock.Now();
+  auto result = std::make_shared<Response>();
+
+  deps_.store.Write(
+      [=, write = std::move(write)](WriteTx& tx) -> Status {
+        if (!key.empty()) {
+          TOUSU_ASSIGN_OR_RETURN(auto prior, tx.GetIdempotency(platform, scope, key));
+          if (prior) {
+            if (prior->request_hash != hash) {
+              return Status::Conflict(
+                  "this Idempotency-Key was used with a different request; use a new key");
+            }
+            result->status = prior->status;
+            result->body = prior->body;
+            result->headers.emplace_back("Idempotent-Replayed", "true");
+            return Status::Ok();
+          }
+        }
+        TOUSU_ASSIGN_OR_RETURN(*result, write(tx));
+        if (!key.empty() && result->status < 300) {
+          TOUSU_RETURN_IF_ERROR(
+              tx.PutIdempotency(platform, scope, key, IdempotencyRecord{hash, result->status, result->body, now}));
+        }
+        return Status::Ok();
+      },
+      [result, reply = std::move(reply), id = req.request_id](Status s) {
+        if (!s.ok()) {
+          if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kUnavailable) {
+            log::Error("write_failed", {{"request_id", id}, {"detail", s.ToString()}});
+          }
+          return reply(Problem(s, id));
+        }
+        reply(std::move(*result));
+      });
+}
+
+}  // namespace tousu::http

@@ -1,0 +1,48 @@
+// Request and Response as handlers see them: plain structs, no Beast types. The server
+// (http/server.cc) fills a Request from the wire and writes a Response back.
+#ifndef TOUSU_HTTP_MESSAGE_H_
+#define TOUSU_HTTP_MESSAGE_H_
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "domain/principal.h"
+
+namespace tousu::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent, e.g. "/v1/complaints?limit=10"
+  std::string path;    // the encoded path part of the target
+  std::map<std::string, std::string> path_params;  // decoded {name} values of the route
+  std::map<std::string, std::string> query;        // decoded; the last of repeated keys wins
+  std::map<std::string, std::string> headers;      // lower-case names; only those tousu reads
+  std::string body;
+  std::string request_id;
+  std::string remote;  // peer address
+  Principal principal;
+
+  const std::string& Header(const std::string& lower_name) const {
+    static const std::string kEmpty;
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? kEmpty : it->second;
+  }
+  const std::string& Param(const std::string& name) const {
+    static const std::string kEmpty;
+    auto it = path_params.find(name);
+    return it == path_params.end() ? kEmpty : it->second;
+  }
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+}  // namespace tousu::http
+
+#endif  // TOUSU_HTTP_MESSAGE_H_

@@ -1,0 +1,94 @@
+#include "http/problem.h"
+
+#include <boost/json.hpp>
+
+namespace tousu::http {
+
+namespace json = boost::json;
+
+int HttpStatusOf(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kMethodNotAllowed: return 405;
+    case StatusCode::kConflict: return 409;
+    case StatusCode::kTooLarge: return 413;
+    case StatusCode::kUnsupportedMediaType: return 415;
+    case StatusCode::kUnprocessable: return 422;
+    case StatusCode::kRateLimited: return 429;
+    case StatusCode::kInternal: return 500;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kCorruption: return 500;
+  }
+  return 500;
+}
+
+namespace {
+
+std::string_view Title(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+  }
+}
+
+}  // namespace
+
+Response Problem(const Status& s, const std::string& request_id) {
+  const int status = HttpStatusOf(s.code());
+  json::object body{{"type", "/problems/" + std::string(StatusCodeName(s.code()))},
+                    {"title", Title(status)},
+                    {"status", status},
+                    {"detail", status >= 500 ? std::string(status == 503 ? s.message() : "internal error; the request id identifies it in the server log")
+                                             : s.message()}};
+  if (!s.fields().empty()) {
+    json::array errors;
+    for (const auto& f : s.fields()) errors.push_back(json::object{{"field", f.field}, {"message", f.message}});
+    body["errors"] = std::move(errors);
+  }
+  Response r;
+  if (status < 500) {
+    for (const auto& [name, values] : s.lists()) {
+      body[name] = json::array(values.begin(), values.end());
+    }
+  }
+  if (!request_id.empty()) body["request_id"] = request_id;
+  r.status = status;
+  r.content_type = "application/problem+json";
+  r.body = json::serialize(body);
+  if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"tousu\"");
+  if (status == 405) {
+    auto it = s.lists().find("allow");
+    std::string allow;
+    if (it != s.lists().end()) {
+      for (const auto& m : it->second) allow += (allow.empty() ? "" : ", ") + m;
+    }
+    r.headers.emplace_back("Allow", allow);
+  }
+  if (status == 429 && s.retry_after_seconds() > 0) {
+    r.headers.emplace_back("Retry-After", std::to_string(s.retry_after_seconds()));
+  }
+  return r;
+}
+
+Response Json(int status, const std::string& body) {
+  Response r;
+  r.status = status;
+  r.body = body;
+  return r;
+}
+
+}  // namespace tousu::http

@@ -1,0 +1,72 @@
+// HttpServer: Beast/Asio HTTP/1.1 with keep-alive over a fixed pool of threads.
+//
+// Each connection is a Session that reads a request header (with a header size limit and a
+// header timeout), refuses an oversized body from its Content-Length before reading it (413),
+// reads the body under a body limit and timeout, hands a plain Request to the Api, and writes
+// the Response. Shutdown stops accepting, closes idle connections, lets in-flight requests
+// finish and reports when none is left.
+// Thread-safety: Start/StopAccepting/ActiveSessions may be called from any thread.
+#ifndef TOUSU_HTTP_SERVER_H_
+#define TOUSU_HTTP_SERVER_H_
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "base/status.h"
+#include "http/api.h"
+
+namespace tousu::http {
+
+struct ServerLimits {
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_body_bytes = 1024 * 1024;
+  std::chrono::seconds header_timeout{10};  // whole request header, and idle keep-alive
+  std::chrono::seconds body_timeout{30};
+  std::chrono::seconds write_timeout{30};
+  int max_connections = 4096;
+};
+
+class Session;
+
+class HttpServer final {
+ public:
+  HttpServer(boost::asio::io_context& ioc, Api& api, ServerLimits limits);
+  ~HttpServer();
+
+  // Binds and listens on host:port (port 0 picks a free one); starts accepting.
+  Status Start(const std::string& host, uint16_t port);
+  uint16_t port() const { return port_; }
+
+  // Stops accepting and closes idle keep-alive connections; busy ones close after answering.
+  void StopAccepting();
+  size_t ActiveSessions() const;
+
+  // What sessions share with the server; kept alive by both, so that a session finishing
+  // after the server object is gone stays safe.
+  struct Shared {
+    Api* api;
+    ServerLimits limits;
+    std::atomic<bool> stopping{false};
+    std::atomic<uint64_t> next_request{1};
+    std::mutex mu;
+    std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // GUARDED_BY(mu)
+  };
+
+ private:
+  void DoAccept();
+
+  boost::asio::io_context& ioc_;
+  std::shared_ptr<Shared> shared_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace tousu::http
+
+#endif  // TOUSU_HTTP_SERVER_H_

@@ -1,0 +1,29 @@
+// The API's JSON shapes of tousu's objects (API.md). One function per object; handlers call
+// these and nothing else builds response JSON for them. Secrets (password hashes, token hashes)
+// have no field here and so can never leave the server.
+#ifndef TOUSU_HTTP_VIEWS_H_
+#define TOUSU_HTTP_VIEWS_H_
+
+#include <boost/json/object.hpp>
+
+#include "domain/model.h"
+#include "domain/principal.h"
+#include "store/store.h"
+
+namespace tousu::http {
+
+boost::json::object PlatformView(const Platform& p);
+boost::json::object MerchantView(const Merchant& m);
+boost::json::object UserView(const User& u);
+boost::json::object OrderView(const Order& o);
+boost::json::object IncidentView(const Incident& i);
+// `viewer` decides allowed_actions and what staff-only fields are shown.
+boost::json::object ComplaintView(const Complaint& c, const Principal& viewer, Instant now);
+boost::json::object EventView(const EventRecord& e);
+boost::json::object MessageView(const MessageRecord& m);
+
+std::string Serialize(const boost::json::object& o);
+
+}  // namespace tousu::http
+
+#endif  // TOUSU_HTTP_VIEWS_H_

@@ -1,0 +1,275 @@
+#include "service/complaints.h"
+
+#include <boost/json.hpp>
+
+#include "domain/access.h"
+#include "rules/engine.h"
+
+namespace tousu {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kMaxDescription = 20000;  // bytes: 5000 Chinese characters
+constexpr size_t kMaxMessage = 20000;
+constexpr Duration kClockSkew = minutes(5);
+
+Status NotFound(std::string_view id) {
+  return Status::NotFound("no complaint " + std::string(id));
+}
+
+json::object EventPayload(const EventRecord& e) {
+  boost::system::error_code ec;
+  json::value data = json::parse(e.data_json, ec);
+  return json::object{{"platform", e.platform_id}, {"complaint", e.complaint_id},
+                      {"seq", e.seq},             {"type", e.type},
+                      {"from", ToString(e.from)}, {"to", ToString(e.to)},
+                      {"at", FormatRfc3339(e.at)}, {"data", ec ? json::value() : data}};
+}
+
+}  // namespace
+
+StatusOr<Policy> PolicyFor(ReadTx& tx, std::string_view platform) {
+  (void)tx;
+  (void)platform;
+  return Policy();
+}
+
+StatusOr<std::string> ComplaintService::PickAssignee(WriteTx& tx, const std::string& platform,
+                                                     Tier tier) const {
+  // 首问负责: the least-loaded agent; the risk queue (risk, urgent) goes to the risk team first.
+  const std::vector<Role> order = tier == Tier::kNormal
+                                      ? std::vector<Role>{Role::kAgent, Role::kRisk, Role::kArbitrator}
+                                      : std::vector<Role>{Role::kRisk, Role::kAgent, Role::kArbitrator};
+  for (Role r : order) {
+    TOUSU_ASSIGN_OR_RETURN(auto ref, tx.LeastLoadedStaff(platform, r));
+    if (ref) return *ref;
+  }
+  return std::string();
+}
+
+Status ComplaintService::Record(WriteTx& tx, const Complaint& before, Complaint& after,
+                                const Transition& t, const Actor& actor, bool is_new) const {
+  const Instant now = clock_.Now();
+  if (is_new) {
+    TOUSU_RETURN_IF_ERROR(tx.InsertComplaint(after));
+  } else {
+    TOUSU_RETURN_IF_ERROR(tx.UpdateComplaint(after, before.version));
+  }
+  for (const EventDraft& d : t.events) {
+    EventRecord e;
+    e.platform_id = after.platform_id;
+    e.complaint_id = after.id;
+    e.type = d.type;
+    e.actor = d.by_system ? Actor::System() : actor;
+    e.from = d.from;
+    e.to = d.to;
+    e.at = d.at;
+    e.recorded_at = now;
+    e.data_json = json::serialize(d.data);
+    TOUSU_RETURN_IF_ERROR(tx.InsertEvent(&e));
+    TOUSU_RETURN_IF_ERROR(
+        tx.InsertOutbox(after.platform_id, "complaint.event", json::serialize(EventPayload(e)), now));
+  }
+  for (const Mark& m : t.marks) {
+    TOUSU_RETURN_IF_ERROR(tx.InsertMark(MarkRecord{after.platform_id, m.subject, after.merchant_ref,
+                                                   after.id, m.kind,
+                                                   t.events.empty() ? now : t.events.back().at}));
+  }
+  // Open load follows the assignee: +1 while open, moved on reassignment.
+  const bool was_open = !is_new && IsOpen(before.status);
+  const bool is_open = IsOpen(after.status);
+  if (before.assignee != after.assignee || is_new) {
+    if (was_open) TOUSU_RETURN_IF_ERROR(tx.AdjustStaffLoad(after.platform_id, before.assignee, -1));
+    if (is_open) TOUSU_RETURN_IF_ERROR(tx.AdjustStaffLoad(after.platform_id, after.assignee, +1));
+  } else if (was_open != is_open) {
+    TOUSU_RETURN_IF_ERROR(tx.AdjustStaffLoad(after.platform_id, after.assignee, is_open ? +1 : -1));
+  }
+  return Status::Ok();
+}
+
+StatusOr<Complaint> ComplaintService::File(WriteTx& tx, const Principal& who,
+                                           const FileCommand& cmd) const {
+  const Instant now = clock_.Now();
+  TOUSU_ASSIGN_OR_RETURN(auto order, tx.GetOrder(who.platform_id, cmd.order_no));
+  if (!order || order->consumer_ref != who.user_ref) {
+    return Status::BadField("order_no", "no order " + cmd.order_no + " of yours on this platform");
+  }
+  if (cmd.incident_at > now + kClockSkew) return Status::BadField("incident_at", "is in the future");
+  if (cmd.incident_ends_at && *cmd.incident_ends_at < cmd.incident_at) {
+    return Status::BadField("incident_ends_at", "must not be before incident_at");
+  }
+  if (cmd.description.empty()) return Status::BadField("description", "is required");
+  if (cmd.description.size() > kMaxDescription) {
+    return Status::BadField("description", "is longer than 5000 characters");
+  }
+  if (cmd.demands.empty()) {
+    return Status::BadField("demands", "name at least one demand (refund, extend, restore, replace, punitive)");
+  }
+  if (cmd.late_reason.size() > kMaxDescription) {
+    return Status::BadField("late_reason", "is longer than 5000 characters");
+  }
+  TOUSU_ASSIGN_OR_RETURN(auto open, tx.FindOpenComplaint(who.platform_id, cmd.order_no, cmd.category));
+  if (open) {
+    return Status::Conflict("complaint " + *open + " about this order and category is still open; "
+                            "add messages or evidence to it instead")
+        .WithList("existing", {*open});
+  }
+  TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyFor(tx, who.platform_id));
+
+  const FilingFacts facts{cmd.category, cmd.incident_at, cmd.demands, !cmd.late_reason.empty()};
+  const FilingAssessment filing = AssessFiling(policy, *order, facts, now);
+  if (filing.late_reason_required && cmd.late_reason.empty()) {
+    std::string rules;
+    for (const auto& r : filing.rules) rules += (rules.empty() ? "" : ", ") + r;
+    const int64_t days_late = (now - cmd.incident_at).count() / 86400;
+    return Status::BadField("late_reason",
+                            "complaint filed " + std::to_string(days_late) +
+                                " days after the incident (or over the window after delivery): "
+                                "late_reason is required (rule " + rules + "). " + filing.explanation)
+        .WithList("rules", filing.rules);
+  }
+  const RoutingAssessment routing =
+      AssessRouting(policy, cmd.category, ClaimedAmount(*order, cmd.demands), false);
+
+  Complaint c;
+  c.platform_id = who.platform_id;
+  c.id = ids_.Next("cmp");
+  c.order_no = cmd.order_no;
+  c.consumer_ref = who.user_ref;
+  c.merchant_ref = order->merchant_ref;
+  c.category = cmd.category;
+  c.incident_at = cmd.incident_at;
+  c.incident_ends_at = cmd.incident_ends_at;
+  c.description = cmd.description;
+  c.demands = cmd.demands;
+  c.late = filing.late;
+  c.late_reason = filing.late ? cmd.late_reason : "";
+  c.tier = routing.tier;
+  TOUSU_ASSIGN_OR_RETURN(c.assignee, PickAssignee(tx, c.platform_id, c.tier));
+  json::object assessment = AssessmentJson(filing, routing);
+  assessment["policy_version"] = policy.version;
+  c.assessment_json = json::serialize(assessment);
+
+  const Complaint before = c;
+  Transition t = FileComplaint(c, Actor::Of(who), now, policy.deadlines);
+  TOUSU_RETURN_IF_ERROR(Record(tx, before, c, t, Actor::Of(who), /*is_new=*/true));
+  return c;
+}
+
+StatusOr<Complaint> ComplaintService::Act(WriteTx& tx, const Principal& who, std::string_view id,
+                                          const ActionRequest& r) const {
+  TOUSU_ASSIGN_OR_RETURN(auto found, tx.GetComplaint(who.platform_id, id));
+  if (!found || !CanSee(who, *found)) return NotFound(id);
+  Complaint c = *found;
+  TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyFor(tx, who.platform_id));
+  Money price;
+  if (r.action == Action::kDecide) {
+    TOUSU_ASSIGN_OR_RETURN(auto order, tx.GetOrder(c.platform_id, c.order_no));
+    if (order) price = order->amount;
+  }
+  if (r.action == Action::kReassign && !r.assignee.empty()) {
+    TOUSU_ASSIGN_OR_RETURN(auto staff, tx.GetUser(c.platform_id, r.assignee));
+    if (!staff || !IsStaff(staff->role)) {
+      return Status::BadField("assignee", "no agent, risk or arbitrator " + r.assignee + " on this platform");
+    }
+  }
+  TOUSU_ASSIGN_OR_RETURN(Transition t, ApplyAction(c, who, r, clock_.Now(), policy.deadlines, price));
+  TOUSU_RETURN_IF_ERROR(Record(tx, *found, c, t, Actor::Of(who), /*is_new=*/false));
+  return c;
+}
+
+StatusOr<MessageRecord> ComplaintService::PostMessage(WriteTx& tx, const Principal& who,
+                                                      std::string_view id, std::string text) const {
+  TOUSU_ASSIGN_OR_RETURN(auto c, tx.GetComplaint(who.platform_id, id));
+  if (!c || !CanSee(who, *c)) return NotFound(id);
+  if (text.empty()) return Status::BadField("text", "is required");
+  if (text.size() > kMaxMessage) return Status::BadField("text", "is longer than 5000 characters");
+  if (c->status == ComplaintStatus::kClosed || c->status == ComplaintStatus::kWithdrawn) {
+    return Status::Conflict("the complaint is " + std::string(ToString(c->status)) +
+                            "; messages can no longer be added")
+        .WithList("allowed_actions", {});
+  }
+  const Instant now = clock_.Now();
+  MessageRecord m{c->platform_id, c->id, ids_.Next("msg"), who.user_ref, who.role, std::move(text), now, 0};
+  EventRecord e;
+  e.platform_id = c->platform_id;
+  e.complaint_id = c->id;
+  e.type = "message";
+  e.actor = Actor::Of(who);
+  e.from = e.to = c->status;
+  e.at = e.recorded_at = now;
+  e.data_json = json::serialize(json::object{{"message_id", m.id}, {"text", m.text}});
+  TOUSU_RETURN_IF_ERROR(tx.InsertEvent(&e));
+  m.event_seq = e.seq;
+  TOUSU_RETURN_IF_ERROR(tx.InsertMessage(m));
+  TOUSU_RETURN_IF_ERROR(
+      tx.InsertOutbox(c->platform_id, "complaint.event", json::serialize(EventPayload(e)), now));
+  return m;
+}
+
+StatusOr<Complaint> ComplaintService::Get(ReadTx& tx, const Principal& who, std::string_view id) const {
+  TOUSU_ASSIGN_OR_RETURN(auto c, tx.GetComplaint(who.platform_id, id));
+  if (!c || !CanSee(who, *c)) return NotFound(id);
+  return *c;
+}
+
+StatusOr<ComplaintPage> ComplaintService::List(ReadTx& tx, const Principal& who,
+                                               ComplaintFilter f) const {
+  // Ownership narrows the filter; it never widens it.
+  if (who.role == Role::kConsumer) f.consumer_ref = who.user_ref;
+  if (who.role == Role::kMerchant) f.merchant_ref = who.merchant_ref;
+  const int limit = f.limit;
+  f.limit = limit + 1;
+  TOUSU_ASSIGN_OR_RETURN(auto items, tx.ListComplaints(who.platform_id, f));
+  ComplaintPage page;
+  if (static_cast<int>(items.size()) > limit) {
+    items.resize(limit);
+    page.next_cursor = items.back().id;
+  }
+  for (auto& c : items) {
+    if (CanSee(who, c)) page.items.push_back(std::move(c));
+  }
+  return page;
+}
+
+StatusOr<std::vector<EventRecord>> ComplaintService::Timeline(ReadTx& tx, const Principal& who,
+                                                              std::string_view id) const {
+  TOUSU_RETURN_IF_ERROR(Get(tx, who, id).status());
+  return tx.ListEvents(who.platform_id, id);
+}
+
+StatusOr<std::vector<MessageRecord>> ComplaintService::Messages(ReadTx& tx, const Principal& who,
+                                                                std::string_view id) const {
+  TOUSU_RETURN_IF_ERROR(Get(tx, who, id).status());
+  return tx.ListMessages(who.platform_id, id);
+}
+
+StatusOr<bool> ComplaintService::HandleDeadline(WriteTx& tx, const DueDeadline& d) const {
+  TOUSU_ASSIGN_OR_RETURN(auto found, tx.GetComplaint(d.platform_id, d.complaint_id));
+  if (!found) {
+    TOUSU_RETURN_IF_ERROR(tx.DeleteDeadline(d));
+    return false;
+  }
+  auto it = found->deadlines.find(d.kind);
+  if (it == found->deadlines.end() || it->second != d.due_at) {
+    // Already handled or moved by a concurrent sweep; the index row is stale.
+    TOUSU_RETURN_IF_ERROR(tx.DeleteDeadline(d));
+    return false;
+  }
+  TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyFor(tx, d.platform_id));
+  Complaint c = *found;
+  std::optional<Transition> t = OnDeadline(c, d.kind, d.due_at, policy.deadlines);
+  if (!t) {
+    // The deadline no longer applies in this state: drop it, changing nothing else.
+    Complaint cleaned = *found;
+    cleaned.deadlines.erase(d.kind);
+    TOUSU_RETURN_IF_ERROR(tx.UpdateComplaint(cleaned, found->version));
+    return false;
+  }
+  TOUSU_RETURN_IF_ERROR(Record(tx, *found, c, *t, Actor::System(), /*is_new=*/false));
+  return true;
+}
+
+}  // namespace tousu

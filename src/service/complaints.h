@@ -1,0 +1,76 @@
+// Complaint use cases: file, act, message, read — each a function over one transaction, so
+// that the complaint row, its events, its outbox entries and its marks commit together or not
+// at all. The lifecycle rules themselves are in domain/lifecycle.h; routing and filing windows
+// in rules/engine.h.
+// Thread-safety: stateless apart from the injected clock and id generator.
+#ifndef TOUSU_SERVICE_COMPLAINTS_H_
+#define TOUSU_SERVICE_COMPLAINTS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/ids.h"
+#include "domain/lifecycle.h"
+#include "rules/policy.h"
+#include "store/store.h"
+
+namespace tousu {
+
+struct FileCommand {
+  std::string order_no;
+  Category category = Category::kNotReceived;
+  Instant incident_at;
+  std::optional<Instant> incident_ends_at;
+  std::string description;
+  std::vector<Demand> demands;
+  std::string late_reason;
+};
+
+struct ComplaintPage {
+  std::vector<Complaint> items;
+  std::string next_cursor;  // empty at the end
+};
+
+class ComplaintService final {
+ public:
+  ComplaintService(const Clock& clock, IdGenerator& ids) : clock_(clock), ids_(ids) {}
+
+  StatusOr<Complaint> File(WriteTx& tx, const Principal& who, const FileCommand& cmd) const;
+  StatusOr<Complaint> Act(WriteTx& tx, const Principal& who, std::string_view id,
+                          const ActionRequest& r) const;
+  StatusOr<MessageRecord> PostMessage(WriteTx& tx, const Principal& who, std::string_view id,
+                                      std::string text) const;
+
+  // Reads answer NotFound for anything the caller may not see.
+  StatusOr<Complaint> Get(ReadTx& tx, const Principal& who, std::string_view id) const;
+  StatusOr<ComplaintPage> List(ReadTx& tx, const Principal& who, ComplaintFilter f) const;
+  StatusOr<std::vector<EventRecord>> Timeline(ReadTx& tx, const Principal& who,
+                                              std::string_view id) const;
+  StatusOr<std::vector<MessageRecord>> Messages(ReadTx& tx, const Principal& who,
+                                                std::string_view id) const;
+
+  // Acts on one due deadline (the sweeper's unit of work). A deadline that no longer applies is
+  // dropped. Returns true when it changed the complaint.
+  StatusOr<bool> HandleDeadline(WriteTx& tx, const DueDeadline& d) const;
+
+  Instant Now() const { return clock_.Now(); }
+
+ private:
+  // Writes the complaint (insert or versioned update), its events, outbox entries and marks,
+  // and moves the assignee's open load. One transaction: the caller's.
+  Status Record(WriteTx& tx, const Complaint& before, Complaint& after, const Transition& t,
+                const Actor& actor, bool is_new) const;
+  StatusOr<std::string> PickAssignee(WriteTx& tx, const std::string& platform, Tier tier) const;
+
+  const Clock& clock_;
+  IdGenerator& ids_;
+};
+
+// The policy that applies on a platform (the built-in defaults until a platform sets its own).
+StatusOr<Policy> PolicyFor(ReadTx& tx, std::string_view platform);
+
+}  // namespace tousu
+
+#endif  // TOUSU_SERVICE_COMPLAINTS_H_

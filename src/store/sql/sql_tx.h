@@ -1,0 +1,71 @@
+// SqlTx: the Store's read and write operations written once in SQL over a sql::Connection.
+// Both the SQLite and the PostgreSQL store run their transactions through it; the caller
+// (the store) owns BEGIN/COMMIT.
+// Thread-safety: as its Connection (one thread at a time).
+#ifndef TOUSU_STORE_SQL_SQL_TX_H_
+#define TOUSU_STORE_SQL_SQL_TX_H_
+
+#include "store/sql/connection.h"
+#include "store/store.h"
+
+namespace tousu::sql {
+
+class SqlTx final : public WriteTx {
+ public:
+  explicit SqlTx(Connection& conn) : db_(conn) {}
+
+  StatusOr<std::optional<std::string>> GetMeta(std::string_view key) override;
+  StatusOr<std::optional<CredentialRecord>> FindCredential(std::string_view token_hash) override;
+  StatusOr<std::optional<Platform>> GetPlatform(std::string_view id) override;
+  StatusOr<std::vector<Platform>> ListPlatforms() override;
+  StatusOr<std::optional<Merchant>> GetMerchant(std::string_view platform, std::string_view ref) override;
+  StatusOr<std::optional<User>> GetUser(std::string_view platform, std::string_view ref) override;
+  StatusOr<std::optional<Order>> GetOrder(std::string_view platform, std::string_view order_no) override;
+  StatusOr<std::vector<Order>> ListOrders(std::string_view platform, const OrderFilter& f) override;
+  StatusOr<std::vector<Incident>> ListIncidents(std::string_view platform, const IncidentFilter& f) override;
+  StatusOr<std::optional<Complaint>> GetComplaint(std::string_view platform, std::string_view id) override;
+  StatusOr<std::vector<Complaint>> ListComplaints(std::string_view platform, const ComplaintFilter& f) override;
+  StatusOr<std::optional<std::string>> FindOpenComplaint(std::string_view platform,
+                                                         std::string_view order_no,
+                                                         Category category) override;
+  StatusOr<std::vector<EventRecord>> ListEvents(std::string_view platform,
+                                                std::string_view complaint_id) override;
+  StatusOr<std::vector<MessageRecord>> ListMessages(std::string_view platform,
+                                                    std::string_view complaint_id) override;
+  StatusOr<std::optional<std::string>> LeastLoadedStaff(std::string_view platform, Role role) override;
+  StatusOr<std::vector<DueDeadline>> DueDeadlines(Instant now, int limit) override;
+  StatusOr<std::optional<IdempotencyRecord>> GetIdempotency(std::string_view platform,
+                                                            std::string_view scope,
+                                                            std::string_view key) override;
+  StatusOr<std::vector<MarkRecord>> ListMarks(std::string_view platform,
+                                              std::string_view complaint_id) override;
+
+  Status SetMeta(std::string_view key, std::string_view value) override;
+  Status InsertCredential(const CredentialRecord& c) override;
+  Status DeleteCredential(std::string_view id) override;
+  Status InsertPlatform(const Platform& p) override;
+  Status UpsertMerchant(const Merchant& m) override;
+  Status UpsertUser(const User& u) override;
+  Status UpsertOrder(const Order& o) override;
+  Status InsertIncident(const Incident& i) override;
+  Status InsertComplaint(const Complaint& c) override;
+  Status UpdateComplaint(const Complaint& c, int64_t expected_version) override;
+  Status DeleteDeadline(const DueDeadline& d) override;
+  Status InsertEvent(EventRecord* e) override;
+  Status InsertMessage(const MessageRecord& m) override;
+  Status InsertMark(const MarkRecord& m) override;
+  Status AdjustStaffLoad(std::string_view platform, std::string_view user_ref, int delta) override;
+  Status PutIdempotency(std::string_view platform, std::string_view scope, std::string_view key,
+                        const IdempotencyRecord& r) override;
+  Status InsertOutbox(std::string_view platform, std::string_view topic, std::string_view payload,
+                      Instant at) override;
+
+ private:
+  Status WriteDeadlineIndex(const Complaint& c);
+
+  Connection& db_;
+};
+
+}  // namespace tousu::sql
+
+#endif  // TOUSU_STORE_SQL_SQL_TX_H_

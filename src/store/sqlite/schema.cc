@@ -1,0 +1,215 @@
+#include "store/sqlite/schema.h"
+
+namespace tousu::sql {
+
+namespace {
+
+// Version 1: the backbone. Times are INTEGER Unix seconds (UTC); money INTEGER fen; booleans
+// INTEGER 0/1; nested values JSON text (domain/codec.h). Every table is keyed by platform_id
+// first (admin-level rows use the empty platform id).
+constexpr char kV1[] = R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE platforms (
+  id         TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE credentials (
+  token_hash  BLOB PRIMARY KEY,
+  id          TEXT NOT NULL UNIQUE,
+  platform_id TEXT NOT NULL,
+  role        TEXT NOT NULL,
+  user_ref    TEXT NOT NULL,
+  expires_at  INTEGER,
+  created_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE merchants (
+  platform_id  TEXT NOT NULL,
+  ref          TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  kyc_verified INTEGER NOT NULL,
+  terms        TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL,
+  PRIMARY KEY (platform_id, ref)
+) WITHOUT ROWID;
+
+CREATE TABLE users (
+  platform_id   TEXT NOT NULL,
+  ref           TEXT NOT NULL,
+  role          TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  merchant_ref  TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  open_load     INTEGER NOT NULL DEFAULT 0,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  PRIMARY KEY (platform_id, ref)
+) WITHOUT ROWID;
+CREATE INDEX users_by_load ON users (platform_id, role, open_load, ref);
+
+CREATE TABLE orders (
+  platform_id       TEXT NOT NULL,
+  order_no          TEXT NOT NULL,
+  consumer_ref      TEXT NOT NULL,
+  merchant_ref      TEXT NOT NULL,
+  product_kind      TEXT NOT NULL,
+  title             TEXT NOT NULL,
+  amount_fen        INTEGER NOT NULL,
+  paid_at           INTEGER NOT NULL,
+  delivered_at      INTEGER,
+  service_starts_at INTEGER,
+  service_ends_at   INTEGER,
+  payment_channel   TEXT NOT NULL,
+  payment_ref       TEXT NOT NULL,
+  self_declared     INTEGER NOT NULL,
+  created_at        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL,
+  PRIMARY KEY (platform_id, order_no)
+) WITHOUT ROWID;
+CREATE INDEX orders_by_consumer ON orders (platform_id, consumer_ref, order_no);
+CREATE INDEX orders_by_merchant ON orders (platform_id, merchant_ref, order_no);
+
+CREATE TABLE incidents (
+  platform_id      TEXT NOT NULL,
+  id               TEXT NOT NULL,
+  kind             TEXT NOT NULL,
+  starts_at        INTEGER NOT NULL,
+  ends_at          INTEGER NOT NULL,
+  announced_at     INTEGER,
+  members_notified INTEGER NOT NULL,
+  merchant_ref     TEXT NOT NULL,
+  description      TEXT NOT NULL,
+  created_at       INTEGER NOT NULL,
+  PRIMARY KEY (platform_id, id)
+) WITHOUT ROWID;
+CREATE INDEX incidents_by_start ON incidents (platform_id, starts_at);
+
+CREATE TABLE complaints (
+  platform_id      TEXT NOT NULL,
+  id               TEXT NOT NULL,
+  order_no         TEXT NOT NULL,
+  consumer_ref     TEXT NOT NULL,
+  merchant_ref     TEXT NOT NULL,
+  category         TEXT NOT NULL,
+  incident_at      INTEGER NOT NULL,
+  incident_ends_at INTEGER,
+  description      TEXT NOT NULL,
+  demands_json     TEXT NOT NULL,
+  late_reason      TEXT NOT NULL,
+  late             INTEGER NOT NULL,
+  status           TEXT NOT NULL,
+  tier             TEXT NOT NULL,
+  assignee         TEXT NOT NULL,
+  version          INTEGER NOT NULL,
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  offer_json       TEXT,
+  decision_json    TEXT,
+  owed_json        TEXT NOT NULL,
+  done_json        TEXT NOT NULL,
+  appealed         INTEGER NOT NULL,
+  review_overdue   INTEGER NOT NULL,
+  reply_overdue    INTEGER NOT NULL,
+  escalation       TEXT,
+  rating_json      TEXT,
+  assessment_json  TEXT NOT NULL,
+  deadlines_json   TEXT NOT NULL,
+  PRIMARY KEY (platform_id, id)
+) WITHOUT ROWID;
+CREATE INDEX complaints_by_status   ON complaints (platform_id, status, id);
+CREATE INDEX complaints_by_consumer ON complaints (platform_id, consumer_ref, id);
+CREATE INDEX complaints_by_merchant ON complaints (platform_id, merchant_ref, id);
+CREATE INDEX complaints_by_assignee ON complaints (platform_id, assignee, id);
+CREATE INDEX complaints_by_order    ON complaints (platform_id, order_no);
+CREATE INDEX complaints_by_category ON complaints (platform_id, category, created_at);
+
+-- The sweeper's index: one row per pending deadline; it reads only the due ones.
+CREATE TABLE deadlines (
+  platform_id  TEXT NOT NULL,
+  complaint_id TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  due_at       INTEGER NOT NULL,
+  PRIMARY KEY (platform_id, complaint_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX deadlines_by_due ON deadlines (due_at);
+
+CREATE TABLE events (
+  platform_id  TEXT NOT NULL,
+  complaint_id TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
+  type         TEXT NOT NULL,
+  actor_kind   TEXT NOT NULL,
+  actor_ref    TEXT NOT NULL,
+  actor_role   TEXT NOT NULL,
+  from_status  TEXT NOT NULL,
+  to_status    TEXT NOT NULL,
+  at           INTEGER NOT NULL,
+  recorded_at  INTEGER NOT NULL,
+  data_json    TEXT NOT NULL,
+  log_index    INTEGER,
+  PRIMARY KEY (platform_id, complaint_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE messages (
+  platform_id  TEXT NOT NULL,
+  complaint_id TEXT NOT NULL,
+  id           TEXT NOT NULL,
+  author_ref   TEXT NOT NULL,
+  author_role  TEXT NOT NULL,
+  text         TEXT NOT NULL,
+  at           INTEGER NOT NULL,
+  event_seq    INTEGER NOT NULL,
+  PRIMARY KEY (platform_id, complaint_id, id)
+) WITHOUT ROWID;
+
+-- Strikes against merchants and the platform: missed deadlines, for the public record.
+CREATE TABLE marks (
+  platform_id  TEXT NOT NULL,
+  subject      TEXT NOT NULL,
+  merchant_ref TEXT NOT NULL,
+  complaint_id TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  at           INTEGER NOT NULL,
+  PRIMARY KEY (platform_id, complaint_id, kind, at)
+) WITHOUT ROWID;
+CREATE INDEX marks_by_merchant ON marks (platform_id, merchant_ref, at);
+
+CREATE TABLE idempotency (
+  platform_id  TEXT NOT NULL,
+  scope        TEXT NOT NULL,
+  key          TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status       INTEGER NOT NULL,
+  body         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  PRIMARY KEY (platform_id, scope, key)
+) WITHOUT ROWID;
+
+-- Payloads for the transparency log and notifications, written in the same transaction as
+-- the change they describe.
+CREATE TABLE outbox (
+  seq         INTEGER PRIMARY KEY,
+  platform_id TEXT NOT NULL,
+  topic       TEXT NOT NULL,
+  payload     TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& SqliteMigrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "backbone: platforms, people, orders, incidents, complaints, deadlines, events", kV1},
+  };
+  return kMigrations;
+}
+
+}  // namespace tousu::sql

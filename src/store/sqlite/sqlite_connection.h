@@ -1,0 +1,41 @@
+// One SQLite connection with a statement cache; the SQLite side of sql::Connection.
+// Thread-safety: one thread at a time (opened with SQLITE_OPEN_NOMUTEX).
+#ifndef TOUSU_STORE_SQLITE_SQLITE_CONNECTION_H_
+#define TOUSU_STORE_SQLITE_SQLITE_CONNECTION_H_
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "store/sql/connection.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace tousu::sql {
+
+class SqliteConnection final : public Connection {
+ public:
+  enum class Mode { kReadWrite, kReadOnly };
+  // Opens (creating when kReadWrite) `path` with WAL, synchronous=FULL and a busy timeout.
+  static StatusOr<std::unique_ptr<SqliteConnection>> Open(const std::string& path, Mode mode);
+  ~SqliteConnection() override;
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  StatusOr<std::vector<Row>> Query(const std::string& sql, const std::vector<Value>& params) override;
+  StatusOr<int64_t> Exec(const std::string& sql, const std::vector<Value>& params) override;
+  Status Script(const std::string& sql) override;
+
+ private:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  StatusOr<sqlite3_stmt*> Prepare(const std::string& sql);
+  Status Bind(sqlite3_stmt* stmt, const std::vector<Value>& params);
+  Status Error(int rc, std::string_view what);
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace tousu::sql
+
+#endif  // TOUSU_STORE_SQLITE_SQLITE_CONNECTION_H_

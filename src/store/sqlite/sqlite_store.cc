@@ -1,0 +1,226 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <filesystem>
+#include <future>
+
+#include "base/log.h"
+#include "store/sql/sql_tx.h"
+#include "store/sqlite/schema.h"
+
+namespace tousu {
+
+using sql::SqliteConnection;
+
+int SqliteStore::LatestSchemaVersion() { return sql::SqliteMigrations().back().version; }
+
+StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, bool create,
+                                                         Options options) {
+  if (!create && !std::filesystem::exists(path)) {
+    return Status::NotFound("no database at " + path);
+  }
+  TOUSU_ASSIGN_OR_RETURN(auto writer, SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite));
+  TOUSU_RETURN_IF_ERROR(Migrate(*writer));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(writer)));
+}
+
+Status SqliteStore::Migrate(SqliteConnection& db) {
+  TOUSU_ASSIGN_OR_RETURN(auto rows, db.Query("PRAGMA user_version", {}));
+  const int current = rows.empty() ? 0 : static_cast<int>(rows.front().Int(0));
+  const int latest = LatestSchemaVersion();
+  if (current > latest) {
+    return Status::Unavailable("the data directory has schema version " + std::to_string(current) +
+                               ", newer than this tousu knows (" + std::to_string(latest) +
+                               "); run a newer tousu");
+  }
+  for (const auto& m : sql::SqliteMigrations()) {
+    if (m.version <= current) continue;
+    TOUSU_RETURN_IF_ERROR(db.Script("BEGIN IMMEDIATE"));
+    Status s = db.Script(m.sql);
+    if (s.ok()) s = db.Script("PRAGMA user_version = " + std::to_string(m.version));
+    if (!s.ok()) {
+      (void)db.Script("ROLLBACK");
+      return s.Annotate("migration " + std::to_string(m.version));
+    }
+    TOUSU_RETURN_IF_ERROR(db.Script("COMMIT"));
+    log::Info("schema_migrated", {{"version", m.version}, {"description", m.description}});
+  }
+  return Status::Ok();
+}
+
+SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<SqliteConnection> writer)
+    : path_(std::move(path)), options_(options), writer_(std::move(writer)) {
+  writer_thread_ = std::thread([this] { WriterLoop(); });
+}
+
+SqliteStore::~SqliteStore() { Close(); }
+
+// ---- writes ---------------------------------------------------------------------------------
+
+void SqliteStore::Write(WriteJob job, WriteDone done) {
+  {
+    std::lock_guard lock(write_mu_);
+    if (!closing_) {
+      queue_.push_back({std::move(job), std::move(done)});
+      write_cv_.notify_one();
+      return;
+    }
+  }
+  done(Status::Unavailable("the store is shutting down"));
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<Pending> group;
+  for (;;) {
+    {
+      std::unique_lock lock(write_mu_);
+      write_cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // closing and drained
+      if (queue_.front().checkpoint) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      } else {
+        while (!queue_.empty() && !queue_.front().checkpoint &&
+               static_cast<int>(group.size()) < options_.max_group) {
+          group.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+    }
+    if (group.front().checkpoint) {
+      group.front().done(writer_->Script("PRAGMA wal_checkpoint(TRUNCATE)"));
+    } else {
+      RunGroup(group);
+    }
+    group.clear();
+  }
+}
+
+void SqliteStore::RunGroup(std::vector<Pending>& group) {
+  std::vector<Status> results(group.size());
+  Status begin = writer_->Script("BEGIN IMMEDIATE");
+  if (!begin.ok()) {
+    for (auto& p : group) p.done(begin);
+    return;
+  }
+  sql::SqlTx tx(*writer_);
+  for (size_t i = 0; i < group.size(); ++i) {
+    Status s = writer_->Script("SAVEPOINT job");
+    if (s.ok()) {
+      try {
+        s = group[i].job(tx);
+      } catch (const std::exception& e) {
+        s = Status::Internal(std::string("write job threw: ") + e.what());
+      } catch (...) {
+        s = Status::Internal("write job threw a non-exception");
+      }
+      Status end = s.ok() ? writer_->Script("RELEASE job")
+                          : writer_->Script("ROLLBACK TO job; RELEASE job");
+      if (!end.ok() && s.ok()) s = end;
+    }
+    results[i] = s;
+  }
+  Status commit = writer_->Script("COMMIT");
+  if (!commit.ok()) {
+    (void)writer_->Script("ROLLBACK");
+    log::Error("store_commit_failed", {{"detail", commit.ToString()}, {"jobs", group.size()}});
+    for (auto& r : results) r = Status::Unavailable("commit failed: " + commit.ToString());
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    try {
+      group[i].done(results[i]);
+    } catch (const std::exception& e) {
+      log::Error("write_done_threw", {{"what", e.what()}});
+    }
+  }
+}
+
+// ---- reads ----------------------------------------------------------------------------------
+
+StatusOr<std::unique_ptr<SqliteConnection>> SqliteStore::AcquireReader() {
+  {
+    std::unique_lock lock(read_mu_);
+    read_cv_.wait(lock, [this] {
+      return !idle_readers_.empty() || open_readers_ < options_.max_readers;
+    });
+    if (!idle_readers_.empty()) {
+      auto conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return conn;
+    }
+    ++open_readers_;
+  }
+  auto conn = SqliteConnection::Open(path_, SqliteConnection::Mode::kReadOnly);
+  if (!conn.ok()) {
+    std::lock_guard lock(read_mu_);
+    --open_readers_;
+    read_cv_.notify_one();
+  }
+  return conn;
+}
+
+void SqliteStore::ReleaseReader(std::unique_ptr<SqliteConnection> conn) {
+  std::lock_guard lock(read_mu_);
+  idle_readers_.push_back(std::move(conn));
+  read_cv_.notify_one();
+}
+
+Status SqliteStore::Read(const ReadFn& fn) {
+  TOUSU_ASSIGN_OR_RETURN(auto conn, AcquireReader());
+  Status s = conn->Script("BEGIN");
+  if (s.ok()) {
+    sql::SqlTx tx(*conn);
+    try {
+      s = fn(tx);
+    } catch (const std::exception& e) {
+      s = Status::Internal(std::string("read threw: ") + e.what());
+    }
+    Status end = conn->Script("COMMIT");
+    if (!end.ok()) {
+      (void)conn->Script("ROLLBACK");
+      if (s.ok()) s = end;
+    }
+  }
+  ReleaseReader(std::move(conn));
+  return s;
+}
+
+bool SqliteStore::Ready() {
+  return Read([](ReadTx& tx) -> Status {
+           auto v = tx.GetMeta("initialized_at");
+           if (!v.ok()) return v.status();
+           return v->has_value() ? Status::Ok() : Status::Unavailable("not initialised");
+         }).ok();
+}
+
+// ---- shutdown -------------------------------------------------------------------------------
+
+Status SqliteStore::Checkpoint() {
+  // Queued like a job so that it runs on the writer thread, between group commits.
+  std::promise<Status> promise;
+  auto result = promise.get_future();
+  {
+    std::lock_guard lock(write_mu_);
+    if (closing_) return Status::Unavailable("the store is shutting down");
+    queue_.push_back({nullptr, [&promise](Status s) { promise.set_value(std::move(s)); }, true});
+    write_cv_.notify_one();
+  }
+  return result.get();
+}
+
+void SqliteStore::Close() {
+  {
+    std::lock_guard lock(write_mu_);
+    if (closed_) return;
+    closing_ = true;
+    closed_ = true;
+    write_cv_.notify_all();
+  }
+  if (writer_thread_.joinable()) writer_thread_.join();
+  // The writer thread is gone: fold the WAL into the database file.
+  Status s = writer_->Script("PRAGMA wal_checkpoint(TRUNCATE)");
+  if (!s.ok()) log::Warn("wal_checkpoint_failed", {{"detail", s.ToString()}});
+  std::lock_guard lock(read_mu_);
+  idle_readers_.clear();
+}
+
+}  // namespace tousu

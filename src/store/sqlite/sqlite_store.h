@@ -1,0 +1,84 @@
+// SqliteStore: the embedded Store on one SQLite file in WAL mode.
+//
+// Writes: one writer thread owns the only read-write connection. It takes every queued job,
+// runs each inside its own SAVEPOINT of one transaction (a failing job rolls back alone), commits
+// once with synchronous=FULL (one fsync for the whole group) and only then calls each job's
+// `done`. Many concurrent requests therefore share one fsync: group commit.
+// Reads: a pool of read-only connections, each read in its own snapshot transaction.
+//
+// Thread-safety: all public methods may be called from any thread.
+#ifndef TOUSU_STORE_SQLITE_SQLITE_STORE_H_
+#define TOUSU_STORE_SQLITE_SQLITE_STORE_H_
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/sqlite_connection.h"
+#include "store/store.h"
+
+namespace tousu {
+
+class SqliteStore final : public Store {
+ public:
+  struct Options {
+    int max_readers = 16;
+    int max_group = 512;  // most jobs committed together
+  };
+
+  // Opens (creating if `create`) the database at `path` and brings its schema up to date.
+  // Refuses a schema newer than this binary knows.
+  static StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path, bool create,
+                                                     Options options);
+  static StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path, bool create) {
+    return Open(path, create, Options());
+  }
+  ~SqliteStore() override;
+
+  Status Read(const ReadFn& fn) override;
+  void Write(WriteJob job, WriteDone done) override;
+  bool Ready() override;
+  Status Checkpoint() override;
+  void Close() override;
+
+  // The newest schema version this binary knows.
+  static int LatestSchemaVersion();
+
+ private:
+  struct Pending {
+    WriteJob job;
+    WriteDone done;
+    bool checkpoint = false;  // a WAL checkpoint, run outside any transaction
+  };
+
+  SqliteStore(std::string path, Options options, std::unique_ptr<sql::SqliteConnection> writer);
+  static Status Migrate(sql::SqliteConnection& db);
+  void WriterLoop();
+  void RunGroup(std::vector<Pending>& group);
+  StatusOr<std::unique_ptr<sql::SqliteConnection>> AcquireReader();
+  void ReleaseReader(std::unique_ptr<sql::SqliteConnection> conn);
+
+  const std::string path_;
+  const Options options_;
+
+  std::mutex write_mu_;
+  std::condition_variable write_cv_;
+  std::deque<Pending> queue_;   // GUARDED_BY(write_mu_)
+  bool closing_ = false;        // GUARDED_BY(write_mu_)
+  bool closed_ = false;         // GUARDED_BY(write_mu_)
+  std::unique_ptr<sql::SqliteConnection> writer_;  // used by the writer thread only
+  std::thread writer_thread_;
+
+  std::mutex read_mu_;
+  std::condition_variable read_cv_;
+  std::vector<std::unique_ptr<sql::SqliteConnection>> idle_readers_;  // GUARDED_BY(read_mu_)
+  int open_readers_ = 0;                                              // GUARDED_BY(read_mu_)
+};
+
+}  // namespace tousu
+
+#endif  // TOUSU_STORE_SQLITE_SQLITE_STORE_H_

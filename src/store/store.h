@@ -1,0 +1,211 @@
+// The Store: tousu's one storage interface. SQLite (store/sqlite) is the embedded default;
+// PostgreSQL (store/postgres) implements the same interface for larger deployments. Every
+// table is keyed by platform first, so a sharded PostgreSQL can split on it.
+//
+// Reads run on the caller's thread in a snapshot (ReadTx). Writes are jobs: Write() queues a
+// job that runs inside one transaction (WriteTx) and calls `done` only after the transaction is
+// durable (fsynced) or rolled back. A job that fails rolls back alone; jobs may be committed
+// together in one group commit, which is why a job must do all its reads through the WriteTx it
+// is given, and must not block.
+//
+// Thread-safety: Store methods may be called from any thread. A ReadTx/WriteTx belongs to the
+// job or read function it was passed to and must not escape it.
+#ifndef TOUSU_STORE_STORE_H_
+#define TOUSU_STORE_STORE_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "domain/lifecycle.h"
+#include "domain/model.h"
+#include "domain/principal.h"
+
+namespace tousu {
+
+// A bearer secret as stored: only its SHA-256, never the token itself.
+struct CredentialRecord {
+  std::string id;          // "crd_..." (for logout and idempotency scope)
+  std::string token_hash;  // raw 32 bytes of SHA-256(token)
+  Role role = Role::kPublic;
+  std::string platform_id;  // empty for admin
+  std::string user_ref;     // users only
+  std::optional<Instant> expires_at;
+  Instant created_at;
+};
+
+struct EventRecord {
+  std::string platform_id;
+  std::string complaint_id;
+  int64_t seq = 0;  // 1, 2, ... within the complaint; assigned by InsertEvent
+  std::string type;
+  Actor actor;
+  ComplaintStatus from = ComplaintStatus::kSubmitted;
+  ComplaintStatus to = ComplaintStatus::kSubmitted;
+  Instant at;           // when it took effect (a deadline's due time for automatic events)
+  Instant recorded_at;  // when the server wrote it
+  std::string data_json;
+  std::optional<int64_t> log_index;  // its leaf in the transparency log
+};
+
+struct MessageRecord {
+  std::string platform_id;
+  std::string complaint_id;
+  std::string id;
+  std::string author_ref;
+  Role author_role = Role::kConsumer;
+  std::string text;
+  Instant at;
+  int64_t event_seq = 0;
+};
+
+struct DueDeadline {
+  std::string platform_id;
+  std::string complaint_id;
+  DeadlineKind kind = DeadlineKind::kMerchantResponse;
+  Instant due_at;
+};
+
+struct IdempotencyRecord {
+  std::string request_hash;  // hex SHA-256 of method, path and body
+  int status = 0;
+  std::string body;
+  Instant created_at;
+};
+
+struct ComplaintFilter {
+  std::optional<ComplaintStatus> status;
+  std::optional<Category> category;
+  std::optional<Tier> tier;
+  std::string merchant_ref;
+  std::string consumer_ref;
+  std::string assignee;
+  std::string before_id;  // cursor: ids strictly before this one (newest first)
+  int limit = 50;
+};
+
+struct OrderFilter {
+  std::string consumer_ref;
+  std::string merchant_ref;
+  std::string before_order_no;  // cursor
+  int limit = 50;
+};
+
+struct IncidentFilter {
+  std::optional<Instant> overlaps_from;  // incidents whose window meets [from, to]
+  std::optional<Instant> overlaps_to;
+  std::string before_id;
+  int limit = 200;
+};
+
+struct MarkRecord {
+  std::string platform_id;
+  Mark::Subject subject = Mark::Subject::kMerchant;
+  std::string merchant_ref;
+  std::string complaint_id;
+  std::string kind;
+  Instant at;
+};
+
+class ReadTx {
+ public:
+  virtual ~ReadTx() = default;
+
+  virtual StatusOr<std::optional<std::string>> GetMeta(std::string_view key) = 0;
+  virtual StatusOr<std::optional<CredentialRecord>> FindCredential(std::string_view token_hash) = 0;
+
+  virtual StatusOr<std::optional<Platform>> GetPlatform(std::string_view id) = 0;
+  virtual StatusOr<std::vector<Platform>> ListPlatforms() = 0;
+  virtual StatusOr<std::optional<Merchant>> GetMerchant(std::string_view platform,
+                                                        std::string_view ref) = 0;
+  virtual StatusOr<std::optional<User>> GetUser(std::string_view platform, std::string_view ref) = 0;
+  virtual StatusOr<std::optional<Order>> GetOrder(std::string_view platform,
+                                                  std::string_view order_no) = 0;
+  virtual StatusOr<std::vector<Order>> ListOrders(std::string_view platform, const OrderFilter& f) = 0;
+  virtual StatusOr<std::vector<Incident>> ListIncidents(std::string_view platform,
+                                                        const IncidentFilter& f) = 0;
+
+  virtual StatusOr<std::optional<Complaint>> GetComplaint(std::string_view platform,
+                                                          std::string_view id) = 0;
+  virtual StatusOr<std::vector<Complaint>> ListComplaints(std::string_view platform,
+                                                          const ComplaintFilter& f) = 0;
+  // The id of an open complaint about this order and category, if any.
+  virtual StatusOr<std::optional<std::string>> FindOpenComplaint(std::string_view platform,
+                                                                 std::string_view order_no,
+                                                                 Category category) = 0;
+  virtual StatusOr<std::vector<EventRecord>> ListEvents(std::string_view platform,
+                                                        std::string_view complaint_id) = 0;
+  virtual StatusOr<std::vector<MessageRecord>> ListMessages(std::string_view platform,
+                                                            std::string_view complaint_id) = 0;
+
+  // The staff member of `role` with the fewest open complaints (ties: smallest ref).
+  virtual StatusOr<std::optional<std::string>> LeastLoadedStaff(std::string_view platform,
+                                                                Role role) = 0;
+  // Deadlines due at or before `now`, earliest first, across all platforms.
+  virtual StatusOr<std::vector<DueDeadline>> DueDeadlines(Instant now, int limit) = 0;
+  virtual StatusOr<std::optional<IdempotencyRecord>> GetIdempotency(std::string_view platform,
+                                                                    std::string_view scope,
+                                                                    std::string_view key) = 0;
+  virtual StatusOr<std::vector<MarkRecord>> ListMarks(std::string_view platform,
+                                                      std::string_view complaint_id) = 0;
+};
+
+class WriteTx : public ReadTx {
+ public:
+  virtual Status SetMeta(std::string_view key, std::string_view value) = 0;
+  virtual Status InsertCredential(const CredentialRecord& c) = 0;
+  virtual Status DeleteCredential(std::string_view id) = 0;
+
+  virtual Status InsertPlatform(const Platform& p) = 0;
+  virtual Status UpsertMerchant(const Merchant& m) = 0;
+  virtual Status UpsertUser(const User& u) = 0;
+  virtual Status UpsertOrder(const Order& o) = 0;
+  virtual Status InsertIncident(const Incident& i) = 0;
+
+  virtual Status InsertComplaint(const Complaint& c) = 0;
+  // Writes `c` (and its deadline index) if the stored version is still `expected_version`;
+  // otherwise Conflict.
+  virtual Status UpdateComplaint(const Complaint& c, int64_t expected_version) = 0;
+  // Drops one deadline from the index (a stale one the sweeper found).
+  virtual Status DeleteDeadline(const DueDeadline& d) = 0;
+  // Appends the event and sets e->seq.
+  virtual Status InsertEvent(EventRecord* e) = 0;
+  virtual Status InsertMessage(const MessageRecord& m) = 0;
+  virtual Status InsertMark(const MarkRecord& m) = 0;
+  virtual Status AdjustStaffLoad(std::string_view platform, std::string_view user_ref,
+                                 int delta) = 0;
+  virtual Status PutIdempotency(std::string_view platform, std::string_view scope,
+                                std::string_view key, const IdempotencyRecord& r) = 0;
+  // Queues a payload for the log and notifications (the outbox), in this transaction.
+  virtual Status InsertOutbox(std::string_view platform, std::string_view topic,
+                              std::string_view payload, Instant at) = 0;
+};
+
+using ReadFn = std::function<Status(ReadTx&)>;
+using WriteJob = std::function<Status(WriteTx&)>;
+using WriteDone = std::function<void(Status)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Runs `fn` in a read snapshot on this thread.
+  virtual Status Read(const ReadFn& fn) = 0;
+  // Queues `job`; `done` runs (on a store thread) once it is durable or has failed.
+  virtual void Write(WriteJob job, WriteDone done) = 0;
+  // Write and wait. Never call from inside a job or a `done` callback.
+  Status WriteSync(WriteJob job);
+
+  // True once the store answers and its schema is current.
+  virtual bool Ready() = 0;
+  // Folds the write-ahead log into the main file (at shutdown).
+  virtual Status Checkpoint() = 0;
+  // Finishes queued jobs, then stops accepting new ones (they fail with Unavailable).
+  virtual void Close() = 0;
+};
+
+}  // namespace tousu
+
+#endif  // TOUSU_STORE_STORE_H_
