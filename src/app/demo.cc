@@ -67,8 +67,9 @@ Status Load(Store& store, std::string* api_key) {
   // Backdated steps run on a manual clock, so the demo has history and overdue deadlines.
   const Instant now = SystemClock().Now();
   ManualClock clock(now - days(5));
+  SystemClock wall_clock;
   IdGenerator ids;
-  AuthService auth(clock, ids, hours(12));
+  AuthService auth(wall_clock, ids, hours(12));
   PlatformService platforms(clock, ids, auth);
   ComplaintService complaints(clock, ids);
   const Principal platform = PlatformPrincipal();

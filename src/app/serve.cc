@@ -108,7 +108,7 @@ int Serve(const Config& config) {
   const Clock& clock = test_clock ? static_cast<const Clock&>(*test_clock) : system_clock;
 
   IdGenerator ids;
-  AuthService auth(clock, ids, config.session_ttl);
+  AuthService auth(system_clock, ids, config.session_ttl);
   PlatformService platforms(clock, ids, auth);
   ComplaintService complaints(clock, ids);
   Sweeper sweeper(*store, complaints);

@@ -1,6 +1,10 @@
 // Authentication: bearer tokens in, principals out. Tokens are 256-bit random secrets shown
 // once; the store keeps only their SHA-256. Kinds by prefix: "tsa_" admin (from `tousu init`),
 // "tsk_" a platform's API key, "tsu_" a user's login session (with an expiry).
+//
+// Session expiry is security, not business time: it runs on the real clock even when the
+// server's business clock is the test clock, so moving that clock days ahead does not log
+// everybody out.
 // Thread-safety: stateless; safe from any thread.
 #ifndef TOUSU_SERVICE_AUTH_H_
 #define TOUSU_SERVICE_AUTH_H_
@@ -21,8 +25,9 @@ struct IssuedToken {
 
 class AuthService final {
  public:
-  AuthService(const Clock& clock, IdGenerator& ids, Duration session_ttl)
-      : clock_(clock), ids_(ids), session_ttl_(session_ttl) {}
+  // `wall_clock`: real time, for token expiry and credential timestamps.
+  AuthService(const Clock& wall_clock, IdGenerator& ids, Duration session_ttl)
+      : clock_(wall_clock), ids_(ids), session_ttl_(session_ttl) {}
 
   // Resolves a bearer token; Unauthenticated when unknown, malformed or expired.
   StatusOr<Principal> Resolve(ReadTx& tx, std::string_view token) const;

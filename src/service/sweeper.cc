@@ -23,11 +23,15 @@ StatusOr<SweepReport> Sweeper::RunDue(Instant now) {
       TOUSU_ASSIGN_OR_RETURN(due, tx.DueDeadlines(now, kBatch + static_cast<int>(failed.size())));
       return Status::Ok();
     }));
+    // One deadline per complaint per round, its earliest: what one deadline does may create an
+    // earlier one (a missed merchant deadline starts the review clock), and a complaint's
+    // deadlines must act in the order they fell due.
     std::vector<DueDeadline> todo;
+    std::set<std::pair<std::string, std::string>> seen;
     for (auto& d : due) {
-      if (!failed.count(Key{d.platform_id, d.complaint_id, d.kind, d.due_at.unix_seconds()})) {
-        todo.push_back(std::move(d));
-      }
+      if (failed.count(Key{d.platform_id, d.complaint_id, d.kind, d.due_at.unix_seconds()})) continue;
+      if (!seen.insert({d.platform_id, d.complaint_id}).second) continue;
+      todo.push_back(std::move(d));
     }
     if (todo.empty()) break;
 

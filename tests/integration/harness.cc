@@ -1,0 +1,296 @@
+#include "tests/integration/harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace tousu::testing {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "tousu-test-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+const json::object& HttpResult::obj() const {
+  static const json::object kEmpty;
+  return json.is_object() ? json.as_object() : kEmpty;
+}
+
+std::string HttpResult::Str(std::string_view key) const {
+  auto it = obj().find(key);
+  return it != obj().end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
+}
+
+std::string HttpResult::Header(const std::string& lower) const {
+  auto it = headers.find(lower);
+  return it == headers.end() ? "" : it->second;
+}
+
+HttpResult Http(uint16_t port, const std::string& method, const std::string& target,
+                const std::string& body, const std::map<std::string, std::string>& headers) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.expires_after(std::chrono::seconds(60));
+  stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), target, 11);
+  req.set(bhttp::field::host, "127.0.0.1");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    req.body() = body;
+    req.prepare_payload();
+  }
+  bhttp::write(stream, req);
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  parser.skip(method == "HEAD");
+  bhttp::read(stream, buffer, parser);
+  auto& res = parser.get();
+  HttpResult out;
+  out.status = static_cast<int>(res.result_int());
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(f.value());
+  }
+  out.body = res.body();
+  boost::system::error_code ec;
+  out.json = json::parse(out.body, ec);
+  if (ec) out.json = nullptr;
+  beast::error_code ignored;
+  stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  return out;
+}
+
+std::string RawHttp(uint16_t port, const std::string& bytes, int timeout_ms) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  stream.expires_after(std::chrono::milliseconds(timeout_ms));
+  beast::error_code ec;
+  net::write(stream, net::buffer(bytes), ec);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    size_t n = stream.read_some(net::buffer(buf), ec);
+    out.append(buf, n);
+    if (ec) break;
+  }
+  return out;
+}
+
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("posix_spawn failed for " + argv[0]);
+  return pid;
+}
+
+int WaitExit(pid_t pid) {
+  int status = 0;
+  if (::waitpid(pid, &status, 0) < 0) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+CommandResult RunCommand(const std::vector<std::string>& argv) {
+  TempDir tmp;
+  const std::string out = tmp.path() + "/out", err = tmp.path() + "/err";
+  pid_t pid = Spawn(argv, out, err);
+  CommandResult r;
+  r.exit_code = WaitExit(pid);
+  r.out = ReadFile(out);
+  r.err = ReadFile(err);
+  return r;
+}
+
+Server::Server(const std::string& data_dir, std::vector<std::string> extra_args)
+    : data_dir_(data_dir), extra_args_(std::move(extra_args)) {
+  log_path_ = data_dir_ + ".server.log";
+  if (!fs::exists(data_dir_ + "/tousu.db")) {
+    CommandResult init = RunCommand({TOUSU_BINARY, "init", "--data", data_dir_});
+    if (init.exit_code != 0) throw std::runtime_error("tousu init failed: " + init.err);
+    boost::system::error_code ec;
+    json::value v = json::parse(init.out, ec);
+    if (ec || !v.is_object()) throw std::runtime_error("tousu init printed no JSON: " + init.out);
+    admin_token_ = std::string(v.at("admin_token").as_string());
+  }
+  Start();
+}
+
+Server::~Server() {
+  if (pid_ > 0) Kill();
+  std::error_code ec;
+  fs::remove(log_path_, ec);
+  fs::remove(log_path_ + ".out", ec);
+}
+
+void Server::Start() {
+  std::vector<std::string> argv{TOUSU_BINARY, "serve", "--data", data_dir_,
+                                "--listen", "127.0.0.1:0", "--test-clock", "--log-level", "warn"};
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  const std::string out = log_path_ + ".out";
+  pid_ = Spawn(argv, out, log_path_);
+  // The server prints "tousu X serving on http://127.0.0.1:PORT" once it listens.
+  for (int i = 0; i < 500; ++i) {
+    std::string text = ReadFile(out);
+    auto pos = text.find("http://127.0.0.1:");
+    if (pos != std::string::npos && text.find('\n', pos) != std::string::npos) {
+      port_ = static_cast<uint16_t>(std::stoi(text.substr(pos + 17)));
+      return;
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("tousu serve exited at start: " + ReadFile(log_path_));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("tousu serve did not start: " + ReadFile(log_path_));
+}
+
+int Server::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int rc = WaitExit(pid_);
+  pid_ = -1;
+  return rc;
+}
+
+void Server::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  WaitExit(pid_);
+  pid_ = -1;
+}
+
+void Server::Restart() {
+  if (pid_ > 0) Stop();
+  Start();
+}
+
+std::string Server::Log() const { return ReadFile(log_path_); }
+
+HttpResult Server::Call(const std::string& method, const std::string& target, const std::string& token,
+                        const json::value& body, const std::map<std::string, std::string>& headers) const {
+  std::map<std::string, std::string> h = headers;
+  if (!token.empty()) h["Authorization"] = "Bearer " + token;
+  std::string text;
+  if (!body.is_null()) {
+    text = json::serialize(body);
+    if (!h.count("Content-Type")) h["Content-Type"] = "application/json";
+  }
+  return Http(port_, method, target, text, h);
+}
+
+HttpResult Server::SetClock(const std::string& now) const {
+  return Call("POST", "/v1/test/clock", "", json::object{{"now", now}});
+}
+
+World::World(const Server& s, const std::string& platform_id) : server(s), now(kT0) {
+  s.SetClock(kT0);
+  HttpResult p = s.Call("POST", "/v1/platforms", s.admin_token(), json::object{{"name", "Shop " + platform_id}, {"id", platform_id}});
+  if (p.status != 201) throw std::runtime_error("create platform: " + p.body);
+  platform = platform_id;
+  platform_key = p.Str("api_key");
+  tokens["platform"] = platform_key;
+  auto put = [&](const std::string& path, json::object body) {
+    HttpResult r = s.Call("PUT", path, platform_key, body);
+    if (r.status != 201 && r.status != 200) throw std::runtime_error("PUT " + path + ": " + r.body);
+  };
+  put("/v1/merchants/m1", {{"name", "Merchant One"}, {"kyc_verified", true}, {"terms", "本店保留最终解释权。"}});
+  put("/v1/merchants/m2", {{"name", "Merchant Two"}});
+  struct U { const char* ref; const char* role; const char* merchant; const char* key; };
+  const U users[] = {{"alice", "consumer", "", "consumer"},    {"bob", "consumer", "", "consumer2"},
+                     {"m1-staff", "merchant", "m1", "merchant"}, {"m2-staff", "merchant", "m2", "merchant2"},
+                     {"agent1", "agent", "", "agent"},          {"risk1", "risk", "", "risk"},
+                     {"arb1", "arbitrator", "", "arbitrator"}};
+  for (const auto& u : users) {
+    json::object body{{"role", u.role}, {"name", u.ref}, {"password", "password-123"}};
+    if (*u.merchant) body["merchant"] = u.merchant;
+    put(std::string("/v1/users/") + u.ref, body);
+    HttpResult login = s.Call("POST", "/v1/auth/login", "",
+                              json::object{{"platform", platform}, {"user", u.ref}, {"password", "password-123"}});
+    if (login.status != 200) throw std::runtime_error("login " + std::string(u.ref) + ": " + login.body);
+    tokens[u.key] = login.Str("token");
+  }
+}
+
+std::string World::AddOrder(const std::string& order_no, int64_t amount_fen, const std::string& product_kind,
+                            const std::string& consumer, const std::string& merchant) {
+  json::object body{{"consumer", consumer}, {"merchant", merchant}, {"product_kind", product_kind},
+                    {"title", "Order " + order_no}, {"amount_fen", amount_fen},
+                    {"paid_at", "2029-12-31T20:00:00Z"}, {"delivered_at", "2029-12-31T20:05:00Z"}};
+  if (product_kind == "membership") {
+    body["service_starts_at"] = "2029-12-31T20:05:00Z";
+    body["service_ends_at"] = "2030-12-31T20:05:00Z";
+  }
+  HttpResult r = server.Call("PUT", "/v1/orders/" + order_no, platform_key, body);
+  if (r.status != 201 && r.status != 200) throw std::runtime_error("PUT order: " + r.body);
+  return order_no;
+}
+
+HttpResult World::File(const std::string& order_no, const std::string& category,
+                       const std::string& incident_at, const json::array& demands,
+                       const std::string& consumer_role, const std::string& late_reason) {
+  json::object body{{"order_no", order_no}, {"category", category}, {"incident_at", incident_at},
+                    {"description", "测试投诉"}, {"demands", demands}};
+  if (!late_reason.empty()) body["late_reason"] = late_reason;
+  return server.Call("POST", "/v1/complaints", tokens.at(consumer_role), body);
+}
+
+HttpResult World::Act(const std::string& role, const std::string& id, json::object body) const {
+  return server.Call("POST", "/v1/complaints/" + id + "/actions", tokens.at(role), body);
+}
+
+HttpResult World::Get(const std::string& role, const std::string& target) const {
+  return server.Call("GET", target, tokens.at(role));
+}
+
+}  // namespace tousu::testing

@@ -1,0 +1,121 @@
+// Integration-test harness: runs the real `tousu` binary against a temporary data directory
+// on a free port and speaks HTTP to it. Nothing is mocked.
+#ifndef TOUSU_TESTS_INTEGRATION_HARNESS_H_
+#define TOUSU_TESTS_INTEGRATION_HARNESS_H_
+
+#include <sys/types.h>
+
+#include <boost/json.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tousu::testing {
+
+// A directory under /tmp removed (with its contents) when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct HttpResult {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  boost::json::value json;  // parsed body, null if not JSON
+
+  const boost::json::object& obj() const;
+  std::string Str(std::string_view key) const;  // a top-level string field, "" if absent
+  std::string Header(const std::string& lower) const;
+};
+
+// Sends one request on a new connection to 127.0.0.1:port.
+HttpResult Http(uint16_t port, const std::string& method, const std::string& target,
+                const std::string& body = "", const std::map<std::string, std::string>& headers = {});
+// Sends raw bytes and returns the raw answer (until the server closes or `timeout_ms`).
+std::string RawHttp(uint16_t port, const std::string& bytes, int timeout_ms = 3000);
+
+// Runs a command to completion; returns its exit code and stdout/stderr.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+CommandResult RunCommand(const std::vector<std::string>& argv);
+
+// A `tousu serve --test-clock` process on a fresh (or given) data directory.
+class Server {
+ public:
+  // Initialises `data_dir` (when new) and starts the server on a free port.
+  explicit Server(const std::string& data_dir, std::vector<std::string> extra_args = {});
+  ~Server();
+
+  uint16_t port() const { return port_; }
+  const std::string& admin_token() const { return admin_token_; }
+  const std::string& data_dir() const { return data_dir_; }
+  pid_t pid() const { return pid_; }
+
+  // SIGTERM and wait; returns the exit status (or -1).
+  int Stop();
+  // SIGKILL and wait.
+  void Kill();
+  // Starts the server again on the same data directory (a new port).
+  void Restart();
+  // Everything the server wrote to stderr so far.
+  std::string Log() const;
+
+  HttpResult Call(const std::string& method, const std::string& target, const std::string& token = "",
+                  const boost::json::value& body = nullptr,
+                  const std::map<std::string, std::string>& headers = {}) const;
+  // Moves the test clock to `now` (RFC 3339) and runs due deadlines.
+  HttpResult SetClock(const std::string& now) const;
+
+ private:
+  void Start();
+  std::string data_dir_;
+  std::vector<std::string> extra_args_;
+  std::string admin_token_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+// A platform with a merchant, staff of every role, consumers and orders, and a logged-in token
+// for each role; a second platform ("other") mirrors it for wrong-tenant checks.
+struct World {
+  explicit World(const Server& s, const std::string& platform_id = "shop");
+
+  std::string platform;
+  std::string platform_key;
+  std::map<std::string, std::string> tokens;  // role name → token: consumer, consumer2, merchant,
+                                              // merchant2, agent, risk, arbitrator, platform
+  // Creates an order for `consumer` (default "alice") at merchant "m1".
+  std::string AddOrder(const std::string& order_no, int64_t amount_fen,
+                       const std::string& product_kind = "card_code",
+                       const std::string& consumer = "alice", const std::string& merchant = "m1");
+  // Files a complaint as `consumer_token` (default alice's); returns the answer.
+  HttpResult File(const std::string& order_no, const std::string& category,
+                  const std::string& incident_at, const boost::json::array& demands,
+                  const std::string& consumer_role = "consumer",
+                  const std::string& late_reason = "");
+  HttpResult Act(const std::string& role, const std::string& id, boost::json::object body) const;
+  HttpResult Get(const std::string& role, const std::string& target) const;
+
+  const Server& server;
+  std::string now;  // the test clock's current time, RFC 3339
+};
+
+// The test clock's epoch for a test: a fixed time after the real present, so tests are
+// deterministic and the clock can move forward from it.
+constexpr const char* kT0 = "2030-01-01T00:00:00Z";
+
+}  // namespace tousu::testing
+
+#endif  // TOUSU_TESTS_INTEGRATION_HARNESS_H_
