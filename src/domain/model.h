@@ -123,6 +123,29 @@ struct Rating {
   Instant at;
 };
 
+// A piece of evidence attached to a complaint: a file stored by its SHA-256, what it claims to
+// be, and where it sits in the transparency log. The rules read these (completeness, lateness,
+// mismatches with the order); the evidence vault writes them.
+struct EvidenceRecord {
+  std::string platform_id;
+  std::string id;
+  std::string complaint_id;
+  std::string uploader_ref;
+  Role uploader_role = Role::kConsumer;
+  EvidenceKind kind = EvidenceKind::kIncident;
+  std::string media_type;           // sniffed from the bytes
+  std::string declared_media_type;  // the Content-Type the uploader sent
+  std::string filename;
+  int64_t size = 0;
+  std::string sha256_hex;
+  std::optional<Instant> captured_at;  // claimed by the uploader
+  Instant received_at;                 // the server's time
+  // For transaction records: what the record says, checked against the order.
+  std::string declared_order_no;
+  std::optional<Money> declared_amount;
+  std::optional<int64_t> log_index;
+};
+
 struct Complaint {
   std::string platform_id;
   std::string id;

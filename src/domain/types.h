@@ -132,6 +132,15 @@ TOUSU_ENUM_NAMES(Action, {{Action::kOffer, "offer"},
                           {Action::kReassign, "reassign"},
                           {Action::kRequestEvidence, "request_evidence"}});
 
+// Evidence classes (SPEC.md "Evidence completeness"; seeds 000, 002, 004).
+enum class EvidenceKind { kIncident, kTransaction, kEntitlement, kCommunication, kPlatformFault, kDelivery };
+TOUSU_ENUM_NAMES(EvidenceKind, {{EvidenceKind::kIncident, "incident"},
+                                {EvidenceKind::kTransaction, "transaction"},
+                                {EvidenceKind::kEntitlement, "entitlement"},
+                                {EvidenceKind::kCommunication, "communication"},
+                                {EvidenceKind::kPlatformFault, "platform_fault"},
+                                {EvidenceKind::kDelivery, "delivery"}});
+
 // The waits of SPEC.md's deadline table, by their names in a complaint's `deadlines`.
 enum class DeadlineKind {
   kMerchantResponse, kOfferAnswer, kReview, kPlatformReply, kRemedy, kAppeal, kRating,

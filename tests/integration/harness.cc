@@ -247,19 +247,25 @@ World::World(const Server& s, const std::string& platform_id) : server(s), now(k
   put("/v1/merchants/m1", {{"name", "Merchant One"}, {"kyc_verified", true}, {"terms", "本店保留最终解释权。"}});
   put("/v1/merchants/m2", {{"name", "Merchant Two"}});
   struct U { const char* ref; const char* role; const char* merchant; const char* key; };
-  const U users[] = {{"alice", "consumer", "", "consumer"},    {"bob", "consumer", "", "consumer2"},
+  const U kUsers[] = {{"alice", "consumer", "", "consumer"},    {"bob", "consumer", "", "consumer2"},
                      {"m1-staff", "merchant", "m1", "merchant"}, {"m2-staff", "merchant", "m2", "merchant2"},
                      {"agent1", "agent", "", "agent"},          {"risk1", "risk", "", "risk"},
                      {"arb1", "arbitrator", "", "arbitrator"}};
-  for (const auto& u : users) {
+  for (const auto& u : kUsers) {
     json::object body{{"role", u.role}, {"name", u.ref}, {"password", "password-123"}};
     if (*u.merchant) body["merchant"] = u.merchant;
     put(std::string("/v1/users/") + u.ref, body);
-    HttpResult login = s.Call("POST", "/v1/auth/login", "",
-                              json::object{{"platform", platform}, {"user", u.ref}, {"password", "password-123"}});
-    if (login.status != 200) throw std::runtime_error("login " + std::string(u.ref) + ": " + login.body);
-    tokens[u.key] = login.Str("token");
+    users[u.key] = u.ref;
+    tokens[u.key] = Login(u.key);
   }
+}
+
+std::string World::Login(const std::string& role) const {
+  const std::string& ref = users.at(role);
+  HttpResult login = server.Call("POST", "/v1/auth/login", "",
+                                 json::object{{"platform", platform}, {"user", ref}, {"password", "password-123"}});
+  if (login.status != 200) throw std::runtime_error("login " + ref + ": " + login.body);
+  return login.Str("token");
 }
 
 std::string World::AddOrder(const std::string& order_no, int64_t amount_fen, const std::string& product_kind,

@@ -96,6 +96,9 @@ struct World {
   std::string platform_key;
   std::map<std::string, std::string> tokens;  // role name → token: consumer, consumer2, merchant,
                                               // merchant2, agent, risk, arbitrator, platform
+  std::map<std::string, std::string> users;   // role name → user ref (alice, bob, m1-staff, ...)
+  // Logs the user behind `role` in again and returns the new token.
+  std::string Login(const std::string& role) const;
   // Creates an order for `consumer` (default "alice") at merchant "m1".
   std::string AddOrder(const std::string& order_no, int64_t amount_fen,
                        const std::string& product_kind = "card_code",
