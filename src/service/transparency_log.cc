@@ -3,51 +3,18 @@
 #include "evidence/checkpoint.h"
 #include "evidence/leaf.h"
 #include "evidence/merkle_tree.h"
+#include "evidence/store_nodes.h"
 
 namespace tousu {
 
 namespace {
 
 using evidence::Hash;
-using evidence::NodeId;
-
-// The store's log_nodes table seen as the tree's node storage.
-class TxNodes final : public evidence::NodeStore {
- public:
-  explicit TxNodes(ReadTx& tx, WriteTx* wtx = nullptr) : tx_(tx), wtx_(wtx) {}
-
-  StatusOr<std::vector<Hash>> ReadNodes(const std::vector<NodeId>& ids) override {
-    std::vector<LogNodeKey> keys;
-    keys.reserve(ids.size());
-    for (const NodeId& id : ids) keys.push_back({id.level, static_cast<int64_t>(id.index)});
-    TOUSU_ASSIGN_OR_RETURN(auto stored, tx_.GetLogNodes(keys));
-    std::vector<Hash> out;
-    out.reserve(stored.size());
-    for (size_t i = 0; i < stored.size(); ++i) {
-      auto h = stored[i] ? evidence::HashFromBytes(*stored[i]) : std::nullopt;
-      if (!h) {
-        return Status::Corruption("log tree node (" + std::to_string(ids[i].level) + ", " +
-                                  std::to_string(ids[i].index) + ") is missing or malformed");
-      }
-      out.push_back(*h);
-    }
-    return out;
-  }
-
-  Status WriteNode(const NodeId& id, const Hash& h) override {
-    if (wtx_ == nullptr) return Status::Internal("tree write in a read transaction");
-    return wtx_->InsertLogNode({id.level, static_cast<int64_t>(id.index)},
-                               std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
-  }
-
- private:
-  ReadTx& tx_;
-  WriteTx* wtx_;
-};
+using evidence::StoreNodes;
 
 Status AppendLeaf(WriteTx& tx, const LogLeafRecord& leaf) {
   TOUSU_RETURN_IF_ERROR(tx.InsertLogLeaf(leaf));
-  TxNodes nodes(tx, &tx);
+  StoreNodes nodes(tx, &tx);
   return evidence::AppendLeafHash(nodes, static_cast<uint64_t>(leaf.index),
                                   evidence::LeafHash(leaf.leaf));
 }
@@ -89,7 +56,7 @@ StatusOr<LogInclusion> LogInclusionProof(ReadTx& tx, int64_t index, int64_t tree
   TOUSU_RETURN_IF_ERROR(CheckSize(tx, tree_size, "tree size"));
   TOUSU_ASSIGN_OR_RETURN(auto leaf, tx.GetLogLeaf(index));
   if (!leaf) return Status::Corruption("log leaf " + std::to_string(index) + " is missing");
-  TxNodes nodes(tx);
+  StoreNodes nodes(tx);
   LogInclusion out;
   out.leaf_hash = evidence::LeafHash(leaf->leaf);
   out.leaf = std::move(*leaf);
@@ -105,14 +72,14 @@ StatusOr<std::vector<Hash>> LogConsistencyProof(ReadTx& tx, int64_t first, int64
     return Status::InvalidArgument("sizes must satisfy 1 <= first <= second");
   }
   TOUSU_RETURN_IF_ERROR(CheckSize(tx, second, "size"));
-  TxNodes nodes(tx);
+  StoreNodes nodes(tx);
   return evidence::ConsistencyProof(nodes, static_cast<uint64_t>(first), static_cast<uint64_t>(second));
 }
 
 StatusOr<Hash> LogRootAt(ReadTx& tx, int64_t tree_size) {
   if (tree_size < 0) return Status::InvalidArgument("a tree size is not negative");
   TOUSU_RETURN_IF_ERROR(CheckSize(tx, tree_size, "tree size"));
-  TxNodes nodes(tx);
+  StoreNodes nodes(tx);
   return evidence::RootAt(nodes, static_cast<uint64_t>(tree_size));
 }
 
@@ -124,7 +91,7 @@ StatusOr<CheckpointRecord> CheckpointSigner::SignIfGrown(WriteTx& tx) const {
     return Status::Corruption("the latest checkpoint covers " + std::to_string(latest->tree_size) +
                               " leaves but the log has only " + std::to_string(size));
   }
-  TxNodes nodes(tx);
+  StoreNodes nodes(tx);
   TOUSU_ASSIGN_OR_RETURN(Hash root, evidence::RootAt(nodes, static_cast<uint64_t>(size)));
   TOUSU_ASSIGN_OR_RETURN(std::string note,
                          evidence::SignCheckpoint(signer_, {signer_.name(), static_cast<uint64_t>(size), root, {}}));
