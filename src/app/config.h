@@ -22,6 +22,9 @@ struct Config {
   Duration sweep_interval = seconds(1);
   bool test_clock = false;
   http::ServerLimits limits;
+  // [evidence]
+  int64_t max_upload_bytes = 20 * 1024 * 1024;  // one evidence file; larger uploads are 413
+  Duration checkpoint_interval = seconds(60);   // sign a checkpoint this often if the log grew
 };
 
 // Reads a TOML config file over the defaults; the message names the key that is wrong.

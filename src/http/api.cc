@@ -55,12 +55,17 @@ Api::Api(ApiDeps deps) : deps_(deps) {
   AddSystemRoutes(router_, deps_);
   AddPlatformRoutes(router_, deps_);
   AddComplaintRoutes(router_, deps_);
+  AddEvidenceRoutes(router_, deps_);
+  AddLogRoutes(router_, deps_);
 }
 
-void Api::Serve(Request req, std::function<void(Response)> reply) {
+namespace {
+
+// Wraps `reply` so that every answer is logged once with its status and duration.
+std::function<void(Response)> Logged(const Request& req, std::function<void(Response)> reply) {
   const auto start = std::chrono::steady_clock::now();
-  auto logged = [start, method = req.method, target = req.path, id = req.request_id,
-                 reply = std::move(reply)](Response r) mutable {
+  return [start, method = req.method, target = req.path, id = req.request_id,
+          reply = std::move(reply)](Response r) mutable {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (r.status >= 500) {
@@ -72,6 +77,18 @@ void Api::Serve(Request req, std::function<void(Response)> reply) {
     }
     reply(std::move(r));
   };
+}
+
+void LogFailure(const Request& req, const Status& s) {
+  if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kCorruption) {
+    log::Error("request_failed", {{"request_id", req.request_id}, {"detail", s.ToString()}});
+  }
+}
+
+}  // namespace
+
+void Api::Serve(Request req, std::function<void(Response)> reply) {
+  auto logged = Logged(req, std::move(reply));
   try {
     Dispatch(req, logged);
   } catch (const std::exception& e) {
@@ -80,42 +97,86 @@ void Api::Serve(Request req, std::function<void(Response)> reply) {
   }
 }
 
-void Api::Dispatch(Request& req, const std::function<void(Response)>& reply) {
-  auto fail = [&](const Status& s) {
-    if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kCorruption) {
-      log::Error("request_failed", {{"request_id", req.request_id}, {"detail", s.ToString()}});
-    }
-    reply(Problem(s, req.request_id));
-  };
-
-  auto match = router_.Find(req.method, req.path);
-  if (!match.ok()) return fail(match.status());
-  const Route& route = *match->route;
-  req.path_params = std::move(match->params);
+StatusOr<const Route*> Api::Admit(Request& req) {
+  TOUSU_ASSIGN_OR_RETURN(Match match, router_.Find(req.method, req.path));
+  const Route& route = *match.route;
+  req.path_params = std::move(match.params);
 
   const std::string token = BearerToken(req);
   if (!token.empty()) {
-    Status s = deps_.store.Read([&](ReadTx& tx) -> Status {
+    TOUSU_RETURN_IF_ERROR(deps_.store.Read([&](ReadTx& tx) -> Status {
       TOUSU_ASSIGN_OR_RETURN(req.principal, deps_.auth.Resolve(tx, token));
       return Status::Ok();
-    });
-    if (!s.ok()) return fail(s);
+    }));
   }
   if (!route.roles.count(req.principal.role) && !route.roles.count(Role::kPublic)) {
     if (req.principal.role == Role::kPublic) {
-      return fail(Status::Unauthenticated("authentication required: send Authorization: Bearer TOKEN"));
+      return Status::Unauthenticated("authentication required: send Authorization: Bearer TOKEN");
     }
-    return fail(Status::PermissionDenied("the " + std::string(ToString(req.principal.role)) +
-                                         " role may not call " + route.method + " " + route.pattern));
+    return Status::PermissionDenied("the " + std::string(ToString(req.principal.role)) +
+                                    " role may not call " + route.method + " " + route.pattern);
   }
   if (route.body == BodyKind::kJson && !IsJsonContentType(req.Header("content-type"))) {
-    return fail(Status::UnsupportedMediaType("send the body as JSON with Content-Type: application/json"));
+    return Status::UnsupportedMediaType("send the body as JSON with Content-Type: application/json");
   }
+  return &route;
+}
 
-  StatusOr<Outcome> outcome = route.handler(req);
-  if (!outcome.ok()) return fail(outcome.status());
+void Api::Dispatch(Request& req, const std::function<void(Response)>& reply) {
+  auto route = Admit(req);
+  if (!route.ok()) {
+    LogFailure(req, route.status());
+    return reply(Problem(route.status(), req.request_id));
+  }
+  if ((*route)->body == BodyKind::kStream) {
+    // The server streams these (PlanBody); a buffered request here is a server bug.
+    return reply(Problem(Status::Internal("streamed route reached Dispatch"), req.request_id));
+  }
+  Answer(req, (*route)->handler(req), reply);
+}
+
+void Api::Answer(Request& req, StatusOr<Outcome> outcome, const std::function<void(Response)>& reply) {
+  if (!outcome.ok()) {
+    LogFailure(req, outcome.status());
+    return reply(Problem(outcome.status(), req.request_id));
+  }
   if (outcome->response) return reply(std::move(*outcome->response));
   RunWrite(req, std::move(outcome->write), reply);
+}
+
+BodyPlan Api::PlanBody(const std::string& method, const std::string& path) const {
+  auto match = router_.Find(method, path);
+  if (!match.ok() || match->route->body != BodyKind::kStream) return BodyPlan{};
+  return BodyPlan{true, match->route->max_body_bytes};
+}
+
+StatusOr<std::unique_ptr<BodySink>> Api::OpenStream(Request& req) {
+  try {
+    TOUSU_ASSIGN_OR_RETURN(const Route* route, Admit(req));
+    if (route->body != BodyKind::kStream || !route->open_stream) {
+      return Status::Internal("route " + route->pattern + " does not stream");
+    }
+    auto sink = route->open_stream(req);
+    if (!sink.ok()) LogFailure(req, sink.status());
+    return sink;
+  } catch (const std::exception& e) {
+    log::Error("handler_threw", {{"request_id", req.request_id}, {"what", e.what()}});
+    return Status::Internal(e.what());
+  }
+}
+
+void Api::FinishStream(Request req, std::unique_ptr<BodySink> sink,
+                       std::function<void(Response)> reply) {
+  auto logged = Logged(req, std::move(reply));
+  try {
+    StatusOr<Outcome> outcome = sink->Finish(req);
+    // The idempotency check compares this digest (and the query) instead of the body.
+    req.body = "query:" + req.target + "\nbody-sha256:" + sink->Fingerprint();
+    Answer(req, std::move(outcome), logged);
+  } catch (const std::exception& e) {
+    log::Error("handler_threw", {{"request_id", req.request_id}, {"what", e.what()}});
+    logged(Problem(Status::Internal(e.what()), req.request_id));
+  }
 }
 
 void Api::RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> write,

@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "base/ids.h"
+#include "evidence/blob_store.h"
 #include "http/api.h"
 #include "service/auth.h"
 #include "service/complaints.h"
@@ -49,6 +50,21 @@ const std::map<std::pair<std::string, std::string>, std::set<std::string>> kExpe
     {{"GET", "/v1/complaints/{id}/messages"}, {"platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},
     {{"POST", "/v1/complaints/{id}/messages"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
     {{"POST", "/v1/complaints/{id}/actions"}, {"platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},
+    // Evidence belongs to the complaint's people: its consumer, the shop's staff, the platform's
+    // staff. The platform's API key pushes data but never reads or adds evidence.
+    {{"POST", "/v1/complaints/{id}/evidence"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
+    {{"GET", "/v1/complaints/{id}/evidence"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
+    {{"GET", "/v1/evidence/{id}"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
+    {{"GET", "/v1/evidence/{id}/content"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
+    {{"GET", "/v1/evidence/{id}/proof"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
+    // An event's proof carries what the timeline shows, to whoever may read the timeline.
+    {{"GET", "/v1/complaints/{id}/events/{seq}/proof"}, {"platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},
+    // The log is public: anyone may check it with the published key.
+    {{"GET", "/v1/log/checkpoint"}, {"public"}},
+    {{"GET", "/v1/public/checkpoint"}, {"public"}},
+    {{"GET", "/v1/log/leaves/{index}"}, {"public"}},
+    {{"GET", "/v1/log/consistency"}, {"public"}},
+    {{"GET", "/v1/log/inclusion"}, {"public"}},
 };
 
 const std::vector<std::string> kRoles = {"public", "admin", "platform", "consumer", "merchant",
@@ -66,7 +82,11 @@ std::vector<http::Route> ServerRoutes() {
   ComplaintService complaints(clock, ids);
   Sweeper sweeper(**store, complaints);
   std::atomic<bool> stopping{false};
-  http::Api api(http::ApiDeps{**store, clock, &clock, ids, auth, platforms, complaints, sweeper, &stopping});
+  EvidenceService evidence(clock, ids);
+  CheckpointSigner checkpoints(clock, evidence::NoteSigner::Generate("tousu.test/log").value());
+  auto blobs = evidence::BlobStore::Open(dir.path()).value();
+  http::Api api(http::ApiDeps{**store, clock, &clock, ids, auth, platforms, complaints, sweeper, &stopping,
+                              evidence, checkpoints, *blobs, 20 << 20});
   std::vector<http::Route> routes = api.router().routes();
   (*store)->Close();
   return routes;
