@@ -137,6 +137,8 @@ class AuthzOverHttp : public ::testing::Test {
     if (p.rfind("/v1/platforms/", 0) == 0) bind("{id}", "shop");
     bind("{id}", complaint_);
     bind("{order_no}", "AZ-1");
+    bind("{seq}", "1");    // the complaint's first event
+    bind("{index}", "0");  // the log's first leaf
     bind("{ref}", p.rfind("/v1/users/", 0) == 0 ? "carol" : "shoponly");
     return p;
   }
