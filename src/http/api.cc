@@ -151,18 +151,27 @@ BodyPlan Api::PlanBody(const std::string& method, const std::string& path) const
 }
 
 StatusOr<std::unique_ptr<BodySink>> Api::OpenStream(Request& req) {
-  try {
+  auto open = [&]() -> StatusOr<std::unique_ptr<BodySink>> {
     TOUSU_ASSIGN_OR_RETURN(const Route* route, Admit(req));
     if (route->body != BodyKind::kStream || !route->open_stream) {
       return Status::Internal("route " + route->pattern + " does not stream");
     }
-    auto sink = route->open_stream(req);
-    if (!sink.ok()) LogFailure(req, sink.status());
-    return sink;
+    return route->open_stream(req);
+  };
+  StatusOr<std::unique_ptr<BodySink>> sink = Status::Internal("the stream was not opened");
+  try {
+    sink = open();
   } catch (const std::exception& e) {
     log::Error("handler_threw", {{"request_id", req.request_id}, {"what", e.what()}});
-    return Status::Internal(e.what());
+    sink = Status::Internal(e.what());
   }
+  if (!sink.ok()) {
+    // Answered before the body was read; the request log line is written here.
+    LogFailure(req, sink.status());
+    log::Info("request", {{"request_id", req.request_id}, {"method", req.method}, {"path", req.path},
+                          {"status", HttpStatusOf(sink.status().code())}, {"before_body", true}});
+  }
+  return sink;
 }
 
 void Api::FinishStream(Request req, std::unique_ptr<BodySink> sink,

@@ -201,9 +201,14 @@ class Session final : public std::enable_shared_from_this<Session> {
     stream_parser_.emplace(std::move(*header_parser_));
     stream_parser_->body_limit(stream_limit_);
     chunk_.resize(kChunk);
-    stream_.expires_after(server_->limits.upload_timeout);
     if (stream_parser_->is_done()) return FinishStream();
-    ContinueThen(&Session::DoReadChunk);
+    ContinueThen(&Session::BeginChunks);
+  }
+
+  // The whole streamed body must arrive within the upload timeout.
+  void BeginChunks() {
+    stream_.expires_after(server_->limits.upload_timeout);
+    DoReadChunk();
   }
 
   void DoReadChunk() {

@@ -2,6 +2,10 @@
 // and their headers, size limits with nothing left behind, authorization and bad input.
 #include <gtest/gtest.h>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+
 #include "base/crypto.h"
 #include "tests/integration/evidence_client.h"
 
@@ -225,6 +229,33 @@ TEST_F(EvidenceTest, BadUploadsGetAClearFourHundred) {
   // Nothing half-written remains; only blobs whose upload failed its claims after the file
   // arrived may stay (content-addressed, unreferenced, harmless).
   for (const auto& f : Blobs()) EXPECT_NE(f.rfind("tmp/", 0), 0u) << f;
+}
+
+// With Expect: 100-continue the client learns whether the upload is welcome before sending it.
+TEST_F(EvidenceTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  namespace net = boost::asio;
+  const std::string body = Png(100000);
+  auto head = [&](const std::string& query) {
+    return "POST /v1/complaints/" + complaint_ + "/evidence?" + query + " HTTP/1.1\r\nHost: x\r\n"
+           "Authorization: Bearer " + world_.tokens.at("consumer") + "\r\nContent-Type: image/png\r\n"
+           "Content-Length: " + std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n";
+  };
+  net::io_context ioc;
+  net::ip::tcp::socket sock(ioc);
+  sock.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), server_.port()));
+  net::write(sock, net::buffer(head("kind=incident")));
+  std::string in;
+  net::read_until(sock, net::dynamic_buffer(in), "\r\n\r\n");
+  ASSERT_EQ(in.rfind("HTTP/1.1 100 Continue", 0), 0u) << in;
+  in.erase(0, in.find("\r\n\r\n") + 4);
+  net::write(sock, net::buffer(body));
+  net::read_until(sock, net::dynamic_buffer(in), "\r\n\r\n");
+  EXPECT_EQ(in.rfind("HTTP/1.1 201", 0), 0u) << in;
+
+  // Refused at once: no 100, no body read.
+  std::string refused = RawHttp(server_.port(), head("kind=selfie"));
+  EXPECT_EQ(refused.rfind("HTTP/1.1 422", 0), 0u) << refused.substr(0, 200);
+  EXPECT_EQ(refused.find("100 Continue"), std::string::npos);
 }
 
 TEST_F(EvidenceTest, AnIdempotentUploadIsRecordedOnce) {
