@@ -85,6 +85,11 @@ class Session final : public std::enable_shared_from_this<Session> {
                                          std::to_string(server_->limits.max_header_bytes) + " bytes"),
                         431);
     }
+    if (ec == bhttp::error::body_limit) {  // a Content-Length over the limit, seen with the header
+      return WriteError(Status::TooLarge("request body is over the limit of " +
+                                         std::to_string(server_->limits.max_body_bytes) + " bytes"),
+                        0);
+    }
     if (ec) return WriteError(Status::InvalidArgument("malformed HTTP request: " + ec.message()), 0);
 
     auto& header = parser_->get();
@@ -189,8 +194,30 @@ class Session final : public std::enable_shared_from_this<Session> {
     }
     stream_.expires_after(server_->limits.write_timeout);
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
-      if (ec || !keep) return self->Close();
+      if (ec) return self->Close();
+      if (!keep) return self->LingeringClose();
       self->DoReadHeader();
+    });
+  }
+
+  // After an answer sent before the request was fully read (413, 431, 400), closing at once
+  // would make the kernel reset the connection over the unread bytes, and the client could
+  // lose the answer. So: stop sending, then read and drop what is still coming, briefly.
+  void LingeringClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    drained_ = 0;
+    stream_.expires_after(std::chrono::seconds(2));
+    DoDrain();
+  }
+
+  void DoDrain() {
+    drain_buffer_.resize(16 * 1024);
+    stream_.async_read_some(net::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > kMaxDrainBytes) return self->Close();
+      self->DoDrain();
     });
   }
 
@@ -216,6 +243,9 @@ class Session final : public std::enable_shared_from_this<Session> {
   bool head_ = false;
   bool idle_ = false;
   bool closing_ = false;
+  std::vector<char> drain_buffer_;
+  size_t drained_ = 0;
+  static constexpr size_t kMaxDrainBytes = 4 * 1024 * 1024;
 };
 
 HttpServer::HttpServer(net::io_context& ioc, Api& api, ServerLimits limits)
