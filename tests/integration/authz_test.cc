@@ -5,14 +5,6 @@
 
 #include <set>
 
-#include "base/clock.h"
-#include "base/ids.h"
-#include "http/api.h"
-#include "service/auth.h"
-#include "service/complaints.h"
-#include "service/platforms.h"
-#include "service/sweeper.h"
-#include "store/sqlite/sqlite_store.h"
 #include "tests/integration/harness.h"
 
 namespace tousu::testing {
@@ -53,24 +45,6 @@ const std::map<std::pair<std::string, std::string>, std::set<std::string>> kExpe
 
 const std::vector<std::string> kRoles = {"public", "admin", "platform", "consumer", "merchant",
                                          "agent", "risk", "arbitrator"};
-
-// The route table exactly as the server builds it (with the test clock on).
-std::vector<http::Route> ServerRoutes() {
-  TempDir dir;
-  auto store = SqliteStore::Open(dir.path() + "/t.db", true);
-  EXPECT_TRUE(store.ok());
-  ManualClock clock(Instant::FromUnixSeconds(0));
-  IdGenerator ids;
-  AuthService auth(clock, ids, hours(1));
-  PlatformService platforms(clock, ids, auth);
-  ComplaintService complaints(clock, ids);
-  Sweeper sweeper(**store, complaints);
-  std::atomic<bool> stopping{false};
-  http::Api api(http::ApiDeps{**store, clock, &clock, ids, auth, platforms, complaints, sweeper, &stopping});
-  std::vector<http::Route> routes = api.router().routes();
-  (*store)->Close();
-  return routes;
-}
 
 TEST(AuthzMatrix, EveryRouteHasItsRow) {
   std::set<std::pair<std::string, std::string>> seen;
