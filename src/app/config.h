@@ -22,6 +22,12 @@ struct Config {
   Duration sweep_interval = seconds(1);
   bool test_clock = false;
   http::ServerLimits limits;
+  // Abuse limits (0 turns a rate limit off).
+  double address_per_second = 1000;
+  double address_burst = 2000;
+  double token_per_second = 200;
+  double token_burst = 400;
+  int login_free_failures = 5;
 };
 
 // Reads a TOML config file over the defaults; the message names the key that is wrong.

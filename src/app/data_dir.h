@@ -23,7 +23,8 @@ struct InitResult {
 StatusOr<InitResult> InitDataDir(const std::string& dir);
 
 // Opens an initialised DIR; NotFound with a message telling to run `tousu init` otherwise.
-StatusOr<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& dir);
+StatusOr<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& dir,
+                                                   SqliteStore::Options options = {});
 
 }  // namespace tousu
 

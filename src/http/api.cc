@@ -59,10 +59,12 @@ Api::Api(ApiDeps deps) : deps_(deps) {
 
 void Api::Serve(Request req, std::function<void(Response)> reply) {
   const auto start = std::chrono::steady_clock::now();
-  auto logged = [start, method = req.method, target = req.path, id = req.request_id,
-                 reply = std::move(reply)](Response r) mutable {
+  auto route_label = std::make_shared<std::string>("unmatched");
+  auto logged = [start, method = req.method, target = req.path, id = req.request_id, route_label,
+                 metrics = deps_.metrics, reply = std::move(reply)](Response r) mutable {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (metrics != nullptr) metrics->ObserveRequest(*route_label, method, r.status, ms / 1000.0);
     if (r.status >= 500) {
       log::Error("request", {{"request_id", id}, {"method", method}, {"path", target},
                              {"status", r.status}, {"ms", ms}});
@@ -73,14 +75,14 @@ void Api::Serve(Request req, std::function<void(Response)> reply) {
     reply(std::move(r));
   };
   try {
-    Dispatch(req, logged);
+    Dispatch(req, route_label.get(), logged);
   } catch (const std::exception& e) {
     log::Error("handler_threw", {{"request_id", req.request_id}, {"what", e.what()}});
     logged(Problem(Status::Internal(e.what()), req.request_id));
   }
 }
 
-void Api::Dispatch(Request& req, const std::function<void(Response)>& reply) {
+void Api::Dispatch(Request& req, std::string* route_label, const std::function<void(Response)>& reply) {
   auto fail = [&](const Status& s) {
     if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kCorruption) {
       log::Error("request_failed", {{"request_id", req.request_id}, {"detail", s.ToString()}});
@@ -92,6 +94,18 @@ void Api::Dispatch(Request& req, const std::function<void(Response)>& reply) {
   if (!match.ok()) return fail(match.status());
   const Route& route = *match->route;
   req.path_params = std::move(match->params);
+  *route_label = route.pattern;
+
+  auto limited = [&](RateLimiter* limiter, const std::string& key, const char* name) -> bool {
+    if (limiter == nullptr || key.empty()) return false;
+    auto wait = limiter->Take(key, std::chrono::steady_clock::now());
+    if (!wait) return false;
+    if (deps_.metrics != nullptr) deps_.metrics->CountRejected(name);
+    fail(Status::RateLimited("too many requests; retry after " + std::to_string(*wait) + " s", *wait));
+    return true;
+  };
+  const bool operational = route.pattern == "/healthz" || route.pattern == "/readyz" || route.pattern == "/metrics";
+  if (!operational && limited(deps_.address_limiter, req.remote, "address")) return;
 
   const std::string token = BearerToken(req);
   if (!token.empty()) {
@@ -100,6 +114,7 @@ void Api::Dispatch(Request& req, const std::function<void(Response)>& reply) {
       return Status::Ok();
     });
     if (!s.ok()) return fail(s);
+    if (limited(deps_.token_limiter, req.principal.credential_id, "token")) return;
   }
   if (!route.roles.count(req.principal.role) && !route.roles.count(Role::kPublic)) {
     if (req.principal.role == Role::kPublic) {

@@ -12,6 +12,8 @@
 
 #include "base/clock.h"
 #include "base/ids.h"
+#include "http/limits.h"
+#include "http/metrics.h"
 #include "http/router.h"
 #include "service/auth.h"
 #include "service/complaints.h"
@@ -31,6 +33,12 @@ struct ApiDeps {
   const ComplaintService& complaints;
   Sweeper& sweeper;
   std::atomic<bool>* stopping;  // set at shutdown; /readyz answers 503
+  // Optional (null in tests that build an Api only to read its routes).
+  Metrics* metrics = nullptr;
+  RateLimiter* address_limiter = nullptr;
+  RateLimiter* token_limiter = nullptr;
+  LoginThrottle* login_throttle = nullptr;
+  std::function<std::vector<Gauge>()> gauges;  // store-side gauges read at scrape time
 };
 
 class Api final {
@@ -43,7 +51,7 @@ class Api final {
   const Router& router() const { return router_; }
 
  private:
-  void Dispatch(Request& req, const std::function<void(Response)>& reply);
+  void Dispatch(Request& req, std::string* route_label, const std::function<void(Response)>& reply);
   void RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> write,
                 std::function<void(Response)> reply);
 

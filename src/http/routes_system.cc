@@ -1,5 +1,6 @@
 // Health, authentication, platforms (admin) and the test clock.
 #include <boost/json.hpp>
+#include <chrono>
 
 #include "http/api.h"
 #include "http/handler_util.h"
@@ -32,6 +33,14 @@ void AddSystemRoutes(Router& r, const ApiDeps& d) {
            return Answer(200, {{"status", "ready"}});
          }});
 
+  r.Add({"GET", "/metrics", kPublic, BodyKind::kNone, [d](Request&) -> StatusOr<Outcome> {
+           if (d.metrics == nullptr) return Status::NotFound("metrics are not collected in this process");
+           Response resp;
+           resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
+           resp.body = d.metrics->Render(d.gauges ? d.gauges() : std::vector<Gauge>{});
+           return Outcome::Now(std::move(resp));
+         }});
+
   r.Add({"POST", "/v1/auth/login", kPublic, BodyKind::kJson, [d](Request& req) -> StatusOr<Outcome> {
            TOUSU_ASSIGN_OR_RETURN(json::object body, ParseObject(req.body));
            Fields f(body);
@@ -39,11 +48,24 @@ void AddSystemRoutes(Router& r, const ApiDeps& d) {
            auto user = f.Str("user", true, 128);
            auto password = f.Str("password", true, 256);
            TOUSU_RETURN_IF_ERROR(f.Finish());
+           const std::string user_key = *platform + "/" + *user;
+           const auto now = std::chrono::steady_clock::now();
+           if (d.login_throttle != nullptr) {
+             if (auto wait = d.login_throttle->Check(user_key, req.remote, now)) {
+               if (d.metrics != nullptr) d.metrics->CountRejected("login");
+               return Status::RateLimited("too many failed logins; retry after " + std::to_string(*wait) + " s", *wait);
+             }
+           }
            User u;
-           TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) -> Status {
+           Status checked = d.store.Read([&](ReadTx& tx) -> Status {
              TOUSU_ASSIGN_OR_RETURN(u, d.auth.CheckLogin(tx, *platform, *user, *password));
              return Status::Ok();
-           }));
+           });
+           if (d.login_throttle != nullptr) {
+             if (checked.code() == StatusCode::kUnauthenticated) d.login_throttle->Failed(user_key, req.remote, now);
+             if (checked.ok()) d.login_throttle->Succeeded(user_key);
+           }
+           TOUSU_RETURN_IF_ERROR(checked);
            return Outcome::Write([d, u](WriteTx& tx) -> StatusOr<Response> {
              TOUSU_ASSIGN_OR_RETURN(IssuedToken t, d.auth.Issue(tx, u.role, u.platform_id, u.ref));
              return JsonResponse(200, {{"token", t.token},

@@ -109,6 +109,18 @@ struct MarkRecord {
   Instant at;
 };
 
+struct ComplaintCount {
+  ComplaintStatus status = ComplaintStatus::kSubmitted;
+  Tier tier = Tier::kNormal;
+  int64_t count = 0;
+};
+
+struct DeadlineStats {
+  int64_t pending = 0;               // every deadline in the index
+  int64_t due = 0;                   // due at `now` and not yet acted on
+  std::optional<Instant> oldest_due;  // the earliest of those
+};
+
 class ReadTx {
  public:
   virtual ~ReadTx() = default;
@@ -150,6 +162,10 @@ class ReadTx {
                                                                     std::string_view key) = 0;
   virtual StatusOr<std::vector<MarkRecord>> ListMarks(std::string_view platform,
                                                       std::string_view complaint_id) = 0;
+
+  // For metrics: complaints by status and tier across platforms (a scan), and the deadline index.
+  virtual StatusOr<std::vector<ComplaintCount>> CountComplaints() = 0;
+  virtual StatusOr<DeadlineStats> CountDeadlines(Instant now) = 0;
 };
 
 class WriteTx : public ReadTx {

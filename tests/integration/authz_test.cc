@@ -17,6 +17,7 @@ namespace json = boost::json;
 const std::map<std::pair<std::string, std::string>, std::set<std::string>> kExpected = {
     {{"GET", "/healthz"}, {"public"}},
     {{"GET", "/readyz"}, {"public"}},
+    {{"GET", "/metrics"}, {"public"}},
     {{"POST", "/v1/auth/login"}, {"public"}},
     {{"POST", "/v1/auth/logout"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
     {{"GET", "/v1/me"}, {"admin", "platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},

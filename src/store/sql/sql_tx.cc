@@ -141,6 +141,11 @@ const std::string kPutIdempotency =
     "INSERT INTO idempotency (platform_id, scope, key, request_hash, status, body, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)";
 
+const std::string kCountComplaints =
+    "SELECT status, tier, COUNT(*) FROM complaints GROUP BY status, tier";
+const std::string kCountDeadlines =
+    "SELECT (SELECT COUNT(*) FROM deadlines), COUNT(*), MIN(due_at) FROM deadlines WHERE due_at <= ?";
+
 const std::string kInsertOutbox =
     "INSERT INTO outbox (platform_id, topic, payload, created_at) VALUES (?, ?, ?, ?)";
 
@@ -472,6 +477,25 @@ StatusOr<std::vector<MarkRecord>> SqlTx::ListMarks(std::string_view platform,
                            if (r.Text(1) == "platform") m.subject = Mark::Subject::kPlatform;
                            return m;
                          });
+}
+
+StatusOr<std::vector<ComplaintCount>> SqlTx::CountComplaints() {
+  return All<ComplaintCount>(db_.Query(kCountComplaints, {}), [](const Row& r) -> StatusOr<ComplaintCount> {
+    TOUSU_ASSIGN_OR_RETURN(ComplaintStatus status, EnumAt<ComplaintStatus>(r, 0, "status"));
+    TOUSU_ASSIGN_OR_RETURN(Tier tier, EnumAt<Tier>(r, 1, "tier"));
+    return ComplaintCount{status, tier, r.Int(2)};
+  });
+}
+
+StatusOr<DeadlineStats> SqlTx::CountDeadlines(Instant now) {
+  TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(kCountDeadlines, {TimeValue(now)}));
+  DeadlineStats out;
+  if (!rows.empty()) {
+    out.pending = rows[0].Int(0);
+    out.due = rows[0].Int(1);
+    out.oldest_due = OptTimeAt(rows[0], 2);
+  }
+  return out;
 }
 
 // ---- writes ---------------------------------------------------------------------------------

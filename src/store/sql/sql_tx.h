@@ -39,6 +39,8 @@ class SqlTx final : public WriteTx {
                                                             std::string_view key) override;
   StatusOr<std::vector<MarkRecord>> ListMarks(std::string_view platform,
                                               std::string_view complaint_id) override;
+  StatusOr<std::vector<ComplaintCount>> CountComplaints() override;
+  StatusOr<DeadlineStats> CountDeadlines(Instant now) override;
 
   Status SetMeta(std::string_view key, std::string_view value) override;
   Status InsertCredential(const CredentialRecord& c) override;

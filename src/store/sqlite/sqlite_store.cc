@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <filesystem>
+#include <chrono>
 #include <future>
 
 #include "base/log.h"
@@ -96,6 +97,7 @@ void SqliteStore::WriterLoop() {
 }
 
 void SqliteStore::RunGroup(std::vector<Pending>& group) {
+  const auto started = std::chrono::steady_clock::now();
   std::vector<Status> results(group.size());
   Status begin = writer_->Script("BEGIN IMMEDIATE");
   if (!begin.ok()) {
@@ -124,6 +126,10 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
     (void)writer_->Script("ROLLBACK");
     log::Error("store_commit_failed", {{"detail", commit.ToString()}, {"jobs", group.size()}});
     for (auto& r : results) r = Status::Unavailable("commit failed: " + commit.ToString());
+  }
+  if (options_.on_commit) {
+    options_.on_commit(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                       group.size());
   }
   for (size_t i = 0; i < group.size(); ++i) {
     try {
