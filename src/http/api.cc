@@ -1,5 +1,6 @@
 #include "http/api.h"
 
+#include <boost/asio/post.hpp>
 #include <chrono>
 
 #include "base/crypto.h"
@@ -17,7 +18,8 @@ std::string BearerToken(const Request& req) {
   constexpr std::string_view kScheme = "Bearer ";
   if (h.size() <= kScheme.size()) return h.empty() ? "" : "\x01";  // present but unusable
   for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(h[i])) != std::tolower(static_cast<unsigned char>(kScheme[i]))) {
+    if (std::tolower(static_cast<unsigned char>(h[i])) !=
+        std::tolower(static_cast<unsigned char>(kScheme[i]))) {
       return "\x01";
     }
   }
@@ -66,11 +68,17 @@ void Api::Serve(Request req, std::function<void(Response)> reply) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (metrics != nullptr) metrics->ObserveRequest(*route_label, method, r.status, ms / 1000.0);
     if (r.status >= 500) {
-      log::Error("request", {{"request_id", id}, {"method", method}, {"path", target},
-                             {"status", r.status}, {"ms", ms}});
+      log::Error("request", {{"request_id", id},
+                             {"method", method},
+                             {"path", target},
+                             {"status", r.status},
+                             {"ms", ms}});
     } else if (log::Enabled(log::Level::kInfo)) {
-      log::Info("request", {{"request_id", id}, {"method", method}, {"path", target},
-                            {"status", r.status}, {"ms", ms}});
+      log::Info("request", {{"request_id", id},
+                            {"method", method},
+                            {"path", target},
+                            {"status", r.status},
+                            {"ms", ms}});
     }
     reply(std::move(r));
   };
@@ -82,7 +90,8 @@ void Api::Serve(Request req, std::function<void(Response)> reply) {
   }
 }
 
-void Api::Dispatch(Request& req, std::string* route_label, const std::function<void(Response)>& reply) {
+void Api::Dispatch(Request& req, std::string* route_label,
+                   const std::function<void(Response)>& reply) {
   auto fail = [&](const Status& s) {
     if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kCorruption) {
       log::Error("request_failed", {{"request_id", req.request_id}, {"detail", s.ToString()}});
@@ -101,10 +110,12 @@ void Api::Dispatch(Request& req, std::string* route_label, const std::function<v
     auto wait = limiter->Take(key, std::chrono::steady_clock::now());
     if (!wait) return false;
     if (deps_.metrics != nullptr) deps_.metrics->CountRejected(name);
-    fail(Status::RateLimited("too many requests; retry after " + std::to_string(*wait) + " s", *wait));
+    fail(Status::RateLimited("too many requests; retry after " + std::to_string(*wait) + " s",
+                             *wait));
     return true;
   };
-  const bool operational = route.pattern == "/healthz" || route.pattern == "/readyz" || route.pattern == "/metrics";
+  const bool operational =
+      route.pattern == "/healthz" || route.pattern == "/readyz" || route.pattern == "/metrics";
   if (!operational && limited(deps_.address_limiter, req.remote, "address")) return;
 
   const std::string token = BearerToken(req);
@@ -118,20 +129,48 @@ void Api::Dispatch(Request& req, std::string* route_label, const std::function<v
   }
   if (!route.roles.count(req.principal.role) && !route.roles.count(Role::kPublic)) {
     if (req.principal.role == Role::kPublic) {
-      return fail(Status::Unauthenticated("authentication required: send Authorization: Bearer TOKEN"));
+      return fail(
+          Status::Unauthenticated("authentication required: send Authorization: Bearer TOKEN"));
     }
     return fail(Status::PermissionDenied("the " + std::string(ToString(req.principal.role)) +
-                                         " role may not call " + route.method + " " + route.pattern));
+                                         " role may not call " + route.method + " " +
+                                         route.pattern));
   }
   if (route.body == BodyKind::kJson && !IsJsonContentType(req.Header("content-type"))) {
-    return fail(Status::UnsupportedMediaType("send the body as JSON with Content-Type: application/json"));
+    return fail(
+        Status::UnsupportedMediaType("send the body as JSON with Content-Type: application/json"));
   }
 
-  StatusOr<Outcome> outcome = route.handler(req);
-  if (!outcome.ok()) return fail(outcome.status());
+  Continue(req, route.handler(req), reply);
+}
+
+void Api::Continue(Request& req, StatusOr<Outcome> outcome,
+                   const std::function<void(Response)>& reply) {
+  if (!outcome.ok()) {
+    if (outcome.status().code() == StatusCode::kInternal) {
+      log::Error("request_failed",
+                 {{"request_id", req.request_id}, {"detail", outcome.status().ToString()}});
+    }
+    return reply(Problem(outcome.status(), req.request_id));
+  }
   if (outcome->response) return reply(std::move(*outcome->response));
+  if (outcome->blocking) {
+    auto shared = std::make_shared<Request>(std::move(req));
+    boost::asio::post(blocking_, [this, shared, work = std::move(outcome->blocking), reply]() {
+      StatusOr<Outcome> next = Status::Internal("blocking work did not run");
+      try {
+        next = work();
+      } catch (const std::exception& e) {
+        next = Status::Internal(std::string("blocking work threw: ") + e.what());
+      }
+      Continue(*shared, std::move(next), reply);
+    });
+    return;
+  }
   RunWrite(req, std::move(outcome->write), reply);
 }
+
+Api::~Api() { blocking_.join(); }
 
 void Api::RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> write,
                    std::function<void(Response)> reply) {
@@ -142,7 +181,8 @@ void Api::RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> wri
   }
   const std::string scope = IdempotencyScope(req.principal);
   const std::string platform = req.principal.platform_id;
-  const std::string hash = key.empty() ? "" : Sha256Hex(req.method + "\n" + req.path + "\n" + req.body);
+  const std::string hash =
+      key.empty() ? "" : Sha256Hex(req.method + "\n" + req.path + "\n" + req.body);
   const Instant now = deps_.clock.Now();
   auto result = std::make_shared<Response>();
 
@@ -163,8 +203,8 @@ void Api::RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> wri
         }
         TOUSU_ASSIGN_OR_RETURN(*result, write(tx));
         if (!key.empty() && result->status < 300) {
-          TOUSU_RETURN_IF_ERROR(
-              tx.PutIdempotency(platform, scope, key, IdempotencyRecord{hash, result->status, result->body, now}));
+          TOUSU_RETURN_IF_ERROR(tx.PutIdempotency(
+              platform, scope, key, IdempotencyRecord{hash, result->status, result->body, now}));
         }
         return Status::Ok();
       },

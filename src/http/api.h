@@ -8,6 +8,7 @@
 #define TOUSU_HTTP_API_H_
 
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 
 #include "base/clock.h"
@@ -44,6 +45,7 @@ struct ApiDeps {
 class Api final {
  public:
   explicit Api(ApiDeps deps);
+  ~Api();
 
   // Answers one request; `reply` is called exactly once, possibly on another thread.
   void Serve(Request req, std::function<void(Response)> reply);
@@ -52,11 +54,14 @@ class Api final {
 
  private:
   void Dispatch(Request& req, std::string* route_label, const std::function<void(Response)>& reply);
+  void Continue(Request& req, StatusOr<Outcome> outcome, const std::function<void(Response)>& reply);
   void RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> write,
                 std::function<void(Response)> reply);
 
   ApiDeps deps_;
   Router router_;
+  // Slow, CPU-bound work (password hashing) runs here so the HTTP threads stay responsive.
+  boost::asio::thread_pool blocking_{2};
 };
 
 // Route groups, each in its own file.

@@ -21,15 +21,20 @@
 
 namespace tousu::http {
 
-// What a handler returns: an answer now, or a write to run in one transaction whose answer is
-// sent once it is durable.
+// What a handler returns: an answer now, a write to run in one transaction whose answer is
+// sent once it is durable, or slow work (Argon2id password hashing) to run off the HTTP
+// threads, whose own outcome is then handled the same way.
 struct Outcome {
   std::optional<Response> response;
   std::function<StatusOr<Response>(WriteTx&)> write;
+  std::function<StatusOr<Outcome>()> blocking;
 
-  static Outcome Now(Response r) { return Outcome{std::move(r), nullptr}; }
+  static Outcome Now(Response r) { return Outcome{std::move(r), nullptr, nullptr}; }
   static Outcome Write(std::function<StatusOr<Response>(WriteTx&)> w) {
-    return Outcome{std::nullopt, std::move(w)};
+    return Outcome{std::nullopt, std::move(w), nullptr};
+  }
+  static Outcome Blocking(std::function<StatusOr<Outcome>()> b) {
+    return Outcome{std::nullopt, nullptr, std::move(b)};
   }
 };
 
