@@ -163,7 +163,11 @@ void AddPlatformRoutes(Router& r, const ApiDeps& d) {
            in.ends_at = *ends;
            return Outcome::Write([d, who = req.principal, in](WriteTx& tx) -> StatusOr<Response> {
              TOUSU_ASSIGN_OR_RETURN(Incident i, d.platforms.AddIncident(tx, who, in));
-             return JsonResponse(201, IncidentView(i));
+             // The open complaints it touches are reassessed in the same transaction.
+             TOUSU_ASSIGN_OR_RETURN(int reassessed, d.complaints.OnIncident(tx, i));
+             json::object view = IncidentView(i);
+             view["complaints_reassessed"] = reassessed;
+             return JsonResponse(201, view);
            });
          }});
 

@@ -2,8 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "domain/access.h"
 #include "rules/engine.h"
+#include "service/assessments.h"
 
 namespace tousu {
 
@@ -28,12 +31,112 @@ json::object EventPayload(const EventRecord& e) {
                       {"at", FormatRfc3339(e.at)}, {"data", ec ? json::value() : data}};
 }
 
+// 422 for a filing outside a window without late_reason, naming each rule and how late it is.
+Status LateReasonRequired(const FilingAssessment& filing, Duration since_incident,
+                          std::optional<Duration> since_delivery) {
+  std::string what, rules;
+  for (const auto& r : filing.rules) {
+    rules += (rules.empty() ? "" : ", ") + r;
+    if (!what.empty()) what += " and ";
+    if (r == "filing.delivered_goods_24h" && since_delivery) {
+      what += std::to_string(since_delivery->count() / 3600) + " hours after delivery";
+    } else {
+      what += std::to_string(since_incident.count() / 86400) + " days after the incident";
+    }
+  }
+  return Status::BadField("late_reason", "complaint filed " + what + ": late_reason is required (rule " +
+                                             rules + "). " + filing.explanation)
+      .WithList("rules", filing.rules);
+}
+
+// Two assessments say the same when they differ at most in when they were computed.
+bool SameAssessment(const std::string& stored, json::object fresh) {
+  boost::system::error_code ec;
+  json::value old = json::parse(stored, ec);
+  if (ec || !old.is_object()) return false;
+  old.as_object().erase("assessed_at");
+  fresh.erase("assessed_at");
+  return old.as_object() == fresh;
+}
+
+std::string StoredParty(const std::string& assessment_json) {
+  boost::system::error_code ec;
+  json::value v = json::parse(assessment_json, ec);
+  if (ec || !v.is_object()) return "";
+  const json::value* party = v.as_object().if_contains("responsibility");
+  if (!party || !party->is_object() || !party->as_object().if_contains("party")) return "";
+  const json::value& p = party->as_object().at("party");
+  return p.is_string() ? std::string(p.as_string()) : "";
+}
+
 }  // namespace
 
-StatusOr<Policy> PolicyFor(ReadTx& tx, std::string_view platform) {
-  (void)tx;
-  (void)platform;
-  return Policy();
+StatusOr<Assessment> ComplaintService::AssessStored(ReadTx& tx, const Policy& policy,
+                                                    const Complaint& c) const {
+  TOUSU_ASSIGN_OR_RETURN(auto order, tx.GetOrder(c.platform_id, c.order_no));
+  if (!order) return Status::Corruption("complaint " + c.id + " names a missing order " + c.order_no);
+  const FilingFacts filing{c.category, c.incident_at, c.incident_ends_at, c.demands,
+                           !c.late_reason.empty(), c.created_at};
+  TOUSU_ASSIGN_OR_RETURN(AssessmentFacts facts, GatherFacts(tx, policy, *order, c.id, filing, c.decision));
+  return Assess(policy, facts, clock_.Now());
+}
+
+StatusOr<bool> ComplaintService::Reassess(WriteTx& tx, Complaint& c, std::string_view reason) const {
+  TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyFor(tx, c.platform_id));
+  TOUSU_ASSIGN_OR_RETURN(Assessment a, AssessStored(tx, policy, c));
+  json::object fresh = AssessmentJson(a);
+  if (SameAssessment(c.assessment_json, fresh)) return false;
+  const Instant now = clock_.Now();
+  const Complaint before = c;
+  c.assessment_json = json::serialize(fresh);
+  ++c.version;
+  c.updated_at = now;
+  Transition t;
+  t.events.push_back(EventDraft{"reassessed", c.status, c.status, now,
+                                json::object{{"actor", json::object{{"kind", "system"}}},
+                                             {"reason", reason},
+                                             {"policy_version", a.policy_version},
+                                             {"party", ToString(a.responsibility.party)},
+                                             {"refund_fen", a.remedy.refund.fen()},
+                                             {"extension_days", a.remedy.extension_days},
+                                             {"punitive_fen", a.remedy.punitive.fen()}},
+                                /*by_system=*/true});
+  TOUSU_RETURN_IF_ERROR(Record(tx, before, c, t, Actor::System(), /*is_new=*/false));
+  return true;
+}
+
+StatusOr<int> ComplaintService::OnIncident(WriteTx& tx, const Incident& incident) const {
+  TouchingQuery q;
+  q.from = incident.starts_at;
+  q.to = incident.ends_at;
+  q.earliest_incident_at = incident.starts_at - kMaxComplaintWindow;
+  q.merchant_ref = incident.merchant_ref;
+  int changed = 0;
+  for (;;) {
+    TOUSU_ASSIGN_OR_RETURN(std::vector<Complaint> page, tx.ListOpenComplaintsTouching(incident.platform_id, q));
+    for (Complaint& c : page) {
+      TOUSU_ASSIGN_OR_RETURN(bool did, Reassess(tx, c, "incident " + incident.id));
+      changed += did ? 1 : 0;
+    }
+    if (static_cast<int>(page.size()) < q.limit) return changed;
+    q.after_id = page.back().id;
+  }
+}
+
+Status ComplaintService::RefreshSimilar(WriteTx& tx, const Policy& policy, const Complaint& c) const {
+  const auto& cats = policy.responsibility.interruption_categories;
+  if (std::find(cats.begin(), cats.end(), c.category) == cats.end()) return Status::Ok();
+  const Duration w = policy.responsibility.similar_window;
+  SimilarQuery q{c.category, "", c.incident_at - w, c.incident_at + w, c.id, kMaxSimilarPerAssessment};
+  TOUSU_ASSIGN_OR_RETURN(auto similar, tx.ListSimilarComplaints(c.platform_id, q));
+  for (const SimilarComplaint& s : similar) {
+    if (!IsOpen(s.status)) continue;
+    TOUSU_ASSIGN_OR_RETURN(auto other, tx.GetComplaint(c.platform_id, s.id));
+    // Only an undetermined party can change with the count; this bounds the work per filing.
+    if (!other || StoredParty(other->assessment_json) != "undetermined") continue;
+    TOUSU_RETURN_IF_ERROR(Reassess(tx, *other, "similar complaint " + c.id).status());
+  }
+  return Status::Ok();
 }
 
 StatusOr<std::string> ComplaintService::PickAssignee(WriteTx& tx, const std::string& platform,
@@ -100,6 +203,13 @@ StatusOr<Complaint> ComplaintService::File(WriteTx& tx, const Principal& who,
   if (cmd.incident_ends_at && *cmd.incident_ends_at < cmd.incident_at) {
     return Status::BadField("incident_ends_at", "must not be before incident_at");
   }
+  if (cmd.incident_ends_at && *cmd.incident_ends_at > now + kClockSkew) {
+    return Status::BadField("incident_ends_at", "is in the future; leave it out while the problem goes on");
+  }
+  if (cmd.incident_ends_at && *cmd.incident_ends_at - cmd.incident_at > kMaxComplaintWindow) {
+    return Status::BadField("incident_ends_at",
+                            "is more than 366 days after incident_at; file one complaint per period");
+  }
   if (cmd.description.empty()) return Status::BadField("description", "is required");
   if (cmd.description.size() > kMaxDescription) {
     return Status::BadField("description", "is longer than 5000 characters");
@@ -118,20 +228,14 @@ StatusOr<Complaint> ComplaintService::File(WriteTx& tx, const Principal& who,
   }
   TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyFor(tx, who.platform_id));
 
-  const FilingFacts facts{cmd.category, cmd.incident_at, cmd.demands, !cmd.late_reason.empty()};
-  const FilingAssessment filing = AssessFiling(policy, *order, facts, now);
-  if (filing.late_reason_required && cmd.late_reason.empty()) {
-    std::string rules;
-    for (const auto& r : filing.rules) rules += (rules.empty() ? "" : ", ") + r;
-    const int64_t days_late = (now - cmd.incident_at).count() / 86400;
-    return Status::BadField("late_reason",
-                            "complaint filed " + std::to_string(days_late) +
-                                " days after the incident (or over the window after delivery): "
-                                "late_reason is required (rule " + rules + "). " + filing.explanation)
-        .WithList("rules", filing.rules);
+  const FilingFacts filing{cmd.category, cmd.incident_at, cmd.incident_ends_at, cmd.demands,
+                           !cmd.late_reason.empty(), now};
+  TOUSU_ASSIGN_OR_RETURN(AssessmentFacts facts, GatherFacts(tx, policy, *order, "", filing, std::nullopt));
+  const Assessment assessment = Assess(policy, facts, now);
+  if (assessment.filing.late_reason_required && cmd.late_reason.empty()) {
+    return LateReasonRequired(assessment.filing, now - cmd.incident_at,
+                              order->delivered_at ? std::optional<Duration>(now - *order->delivered_at) : std::nullopt);
   }
-  const RoutingAssessment routing =
-      AssessRouting(policy, cmd.category, ClaimedAmount(*order, cmd.demands), false);
 
   Complaint c;
   c.platform_id = who.platform_id;
@@ -144,17 +248,16 @@ StatusOr<Complaint> ComplaintService::File(WriteTx& tx, const Principal& who,
   c.incident_ends_at = cmd.incident_ends_at;
   c.description = cmd.description;
   c.demands = cmd.demands;
-  c.late = filing.late;
-  c.late_reason = filing.late ? cmd.late_reason : "";
-  c.tier = routing.tier;
+  c.late = assessment.filing.late;
+  c.late_reason = c.late ? cmd.late_reason : "";
+  c.tier = assessment.routing.tier;
   TOUSU_ASSIGN_OR_RETURN(c.assignee, PickAssignee(tx, c.platform_id, c.tier));
-  json::object assessment = AssessmentJson(filing, routing);
-  assessment["policy_version"] = policy.version;
-  c.assessment_json = json::serialize(assessment);
+  c.assessment_json = json::serialize(AssessmentJson(assessment));
 
   const Complaint before = c;
   Transition t = FileComplaint(c, Actor::Of(who), now, policy.deadlines);
   TOUSU_RETURN_IF_ERROR(Record(tx, before, c, t, Actor::Of(who), /*is_new=*/true));
+  TOUSU_RETURN_IF_ERROR(RefreshSimilar(tx, policy, c));
   return c;
 }
 
@@ -164,10 +267,10 @@ StatusOr<Complaint> ComplaintService::Act(WriteTx& tx, const Principal& who, std
   if (!found || !CanSee(who, *found)) return NotFound(id);
   Complaint c = *found;
   TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyFor(tx, who.platform_id));
-  Money price;
+  Money punitive;
   if (r.action == Action::kDecide) {
     TOUSU_ASSIGN_OR_RETURN(auto order, tx.GetOrder(c.platform_id, c.order_no));
-    if (order) price = order->amount;
+    if (order) punitive = PunitiveFor(policy, order->amount);
   }
   if (r.action == Action::kReassign && !r.assignee.empty()) {
     TOUSU_ASSIGN_OR_RETURN(auto staff, tx.GetUser(c.platform_id, r.assignee));
@@ -175,7 +278,12 @@ StatusOr<Complaint> ComplaintService::Act(WriteTx& tx, const Principal& who, std
       return Status::BadField("assignee", "no agent, risk or arbitrator " + r.assignee + " on this platform");
     }
   }
-  TOUSU_ASSIGN_OR_RETURN(Transition t, ApplyAction(c, who, r, clock_.Now(), policy.deadlines, price));
+  TOUSU_ASSIGN_OR_RETURN(Transition t, ApplyAction(c, who, r, clock_.Now(), policy.deadlines, punitive));
+  if (r.action == Action::kDecide) {
+    // A decision is a fact: the assessment shows the decided party and any punitive damages.
+    TOUSU_ASSIGN_OR_RETURN(Assessment a, AssessStored(tx, policy, c));
+    c.assessment_json = json::serialize(AssessmentJson(a));
+  }
   TOUSU_RETURN_IF_ERROR(Record(tx, *found, c, t, Actor::Of(who), /*is_new=*/false));
   return c;
 }

@@ -31,6 +31,8 @@ const std::map<std::pair<std::string, std::string>, std::set<std::string>> kExpe
     {{"POST", "/v1/platforms"}, {"admin"}},
     {{"GET", "/v1/platforms"}, {"admin"}},
     {{"GET", "/v1/platforms/{id}"}, {"admin"}},
+    {{"GET", "/v1/platforms/{id}/policy"}, {"admin"}},
+    {{"PUT", "/v1/platforms/{id}/policy"}, {"admin"}},
     {{"POST", "/v1/test/clock"}, {"public"}},
     {{"PUT", "/v1/merchants/{ref}"}, {"platform"}},
     {{"GET", "/v1/merchants/{ref}"}, {"platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},

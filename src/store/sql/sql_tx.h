@@ -39,6 +39,12 @@ class SqlTx final : public WriteTx {
                                                             std::string_view key) override;
   StatusOr<std::vector<MarkRecord>> ListMarks(std::string_view platform,
                                               std::string_view complaint_id) override;
+  StatusOr<std::optional<PolicyRecord>> GetPolicy(std::string_view platform,
+                                                  std::optional<int64_t> version) override;
+  StatusOr<std::vector<SimilarComplaint>> ListSimilarComplaints(std::string_view platform,
+                                                                const SimilarQuery& q) override;
+  StatusOr<std::vector<Complaint>> ListOpenComplaintsTouching(std::string_view platform,
+                                                              const TouchingQuery& q) override;
 
   Status SetMeta(std::string_view key, std::string_view value) override;
   Status InsertCredential(const CredentialRecord& c) override;
@@ -59,6 +65,7 @@ class SqlTx final : public WriteTx {
                         const IdempotencyRecord& r) override;
   Status InsertOutbox(std::string_view platform, std::string_view topic, std::string_view payload,
                       Instant at) override;
+  Status InsertPolicy(const PolicyRecord& p) override;
 
  private:
   Status WriteDeadlineIndex(const Complaint& c);
