@@ -74,7 +74,7 @@ EvidenceAssessment AssessEvidence(const Policy& p, const AssessmentFacts& f) {
   } else {
     std::vector<std::string> labels;
     for (EvidenceKind k : out.missing) labels.push_back(KindLabel(k));
-    why = "“" + std::string(ChineseLabel(f.filing.category)) + "”类投诉需要交易—交付—问题发生—协商完整的证据链，还缺少：" +
+    why = "“" + std::string(ChineseLabel(f.filing.category)) + "”类投诉需要完整的证据链（交易、交付、问题发生、协商等），还缺少：" +
           JoinChinese(labels) + "。";
   }
   if (!out.late.empty()) {

@@ -50,8 +50,8 @@ const Policy& Policy::Default() {
 std::string ChineseDuration(Duration d) {
   const int64_t s = d.count();
   if (s != 0 && s % 86400 == 0) return std::to_string(s / 86400) + " 天";
-  if (s != 0 && s % 3600 == 0) return std::to_string(s / 3600) + " 小时";
-  if (s != 0 && s % 60 == 0) return std::to_string(s / 60) + " 分钟";
+  if (s != 0 && s % 3600 == 0 && s < 72 * 3600) return std::to_string(s / 3600) + " 小时";
+  if (s != 0 && s % 60 == 0 && s < 3600) return std::to_string(s / 60) + " 分钟";
   if (s < 60) return std::to_string(s) + " 秒";
   // Mixed: "1 天 2 小时 3 分 4 秒", leaving out zero parts.
   std::string out;

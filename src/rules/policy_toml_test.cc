@@ -162,6 +162,9 @@ TEST(ChineseDurationText, ReadsNaturally) {
   EXPECT_EQ(ChineseDuration(hours(48)), "2 天");
   EXPECT_EQ(ChineseDuration(hours(36)), "36 小时");
   EXPECT_EQ(ChineseDuration(Duration(1)), "1 秒");
+  EXPECT_EQ(ChineseDuration(minutes(90)), "1 小时 30 分");
+  EXPECT_EQ(ChineseDuration(minutes(45)), "45 分钟");
+  EXPECT_EQ(ChineseDuration(hours(182)), "7 天 14 小时");
   EXPECT_EQ(ChineseDuration(Duration(86400 + 3661)), "1 天 1 小时 1 分 1 秒");
 }
 
