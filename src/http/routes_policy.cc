@@ -1,6 +1,12 @@
-// Rule policies (admin): GET/PUT /v1/platforms/{id}/policy as TOML text (API.md "Bootstrap",
-// docs/policy.md). The version travels in the Policy-Version header (and the ETag).
+// The rules' inputs that are not complaints: rule policies (admin: GET/PUT
+// /v1/platforms/{id}/policy as TOML text, API.md "Bootstrap", docs/policy.md; the version travels
+// in the Policy-Version header and the ETag) and the platform's own terms (its API key:
+// GET/PUT /v1/platform/terms), which the engine scans for unfair clauses like merchants' terms.
+#include <boost/json.hpp>
+
 #include "http/api.h"
+#include "http/handler_util.h"
+#include "http/json_body.h"
 #include "rules/policy_toml.h"
 #include "service/policies.h"
 
@@ -9,6 +15,10 @@ namespace tousu::http {
 namespace {
 
 const std::set<Role> kAdmin{Role::kAdmin};
+const std::set<Role> kPlatform{Role::kPlatform};
+const std::set<Role> kTenantReaders{Role::kPlatform, Role::kAgent,    Role::kRisk,
+                                    Role::kArbitrator, Role::kConsumer, Role::kMerchant};
+constexpr size_t kMaxTermsBytes = 200000;  // as a merchant's terms
 
 Response TomlResponse(const PolicyText& p) {
   Response r;
@@ -53,6 +63,28 @@ void AddPolicyRoutes(Router& r, const ApiDeps& d) {
            return Outcome::Write([d, id = req.Param("id"), text = req.body](WriteTx& tx) -> StatusOr<Response> {
              TOUSU_ASSIGN_OR_RETURN(PolicyText p, PutPolicyText(tx, id, text, "admin", d.clock.Now()));
              return TomlResponse(p);
+           });
+         }});
+
+  r.Add({"GET", "/v1/platform/terms", kTenantReaders, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
+           boost::json::object out{{"terms", ""}, {"updated_at", nullptr}};
+           TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) -> Status {
+             TOUSU_ASSIGN_OR_RETURN(auto terms, tx.GetPlatformTerms(req.principal.platform_id));
+             if (terms) out = {{"terms", terms->first}, {"updated_at", FormatRfc3339(terms->second)}};
+             return Status::Ok();
+           }));
+           return Answer(200, out);
+         }});
+
+  r.Add({"PUT", "/v1/platform/terms", kPlatform, BodyKind::kJson, [d](Request& req) -> StatusOr<Outcome> {
+           TOUSU_ASSIGN_OR_RETURN(boost::json::object body, ParseObject(req.body));
+           Fields f(body);
+           auto terms = f.Str("terms", true, kMaxTermsBytes);
+           TOUSU_RETURN_IF_ERROR(f.Finish());
+           return Outcome::Write([d, platform = req.principal.platform_id, terms = *terms](WriteTx& tx) -> StatusOr<Response> {
+             const Instant now = d.clock.Now();
+             TOUSU_RETURN_IF_ERROR(tx.PutPlatformTerms(platform, terms, now));
+             return JsonResponse(200, {{"terms", terms}, {"updated_at", FormatRfc3339(now)}});
            });
          }});
 }

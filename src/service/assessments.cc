@@ -50,7 +50,8 @@ StatusOr<AssessmentFacts> GatherFacts(ReadTx& tx, const Policy& policy, const Or
   }
   TOUSU_ASSIGN_OR_RETURN(auto merchant, tx.GetMerchant(platform, order.merchant_ref));
   if (merchant) f.merchant_terms = merchant->terms;
-  // The platform's own terms have no home in the store yet; they are scanned once they do.
+  TOUSU_ASSIGN_OR_RETURN(auto platform_terms, tx.GetPlatformTerms(platform));
+  if (platform_terms) f.platform_terms = platform_terms->first;
   return f;
 }
 

@@ -198,6 +198,9 @@ class ReadTx {
                                                                         const SimilarQuery& q) = 0;
   virtual StatusOr<std::vector<Complaint>> ListOpenComplaintsTouching(std::string_view platform,
                                                                       const TouchingQuery& q) = 0;
+  // The platform's own terms text and when it was set; nullopt when never set.
+  virtual StatusOr<std::optional<std::pair<std::string, Instant>>> GetPlatformTerms(
+      std::string_view platform) = 0;
 };
 
 class WriteTx : public ReadTx {
@@ -231,6 +234,7 @@ class WriteTx : public ReadTx {
                               std::string_view payload, Instant at) = 0;
   // Stores a new policy version; Conflict if that version exists.
   virtual Status InsertPolicy(const PolicyRecord& p) = 0;
+  virtual Status PutPlatformTerms(std::string_view platform, std::string_view terms, Instant at) = 0;
 };
 
 using ReadFn = std::function<Status(ReadTx&)>;

@@ -33,6 +33,8 @@ const std::map<std::pair<std::string, std::string>, std::set<std::string>> kExpe
     {{"GET", "/v1/platforms/{id}"}, {"admin"}},
     {{"GET", "/v1/platforms/{id}/policy"}, {"admin"}},
     {{"PUT", "/v1/platforms/{id}/policy"}, {"admin"}},
+    {{"GET", "/v1/platform/terms"}, {"platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},
+    {{"PUT", "/v1/platform/terms"}, {"platform"}},
     {{"POST", "/v1/test/clock"}, {"public"}},
     {{"PUT", "/v1/merchants/{ref}"}, {"platform"}},
     {{"GET", "/v1/merchants/{ref}"}, {"platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},

@@ -281,6 +281,22 @@ TEST_F(RulesTest, MerchantTermsAreScannedForUnfairClauses) {
   EXPECT_TRUE(Assessment(two.Str("id")).at("unfair_terms").as_array().empty());
 }
 
+TEST_F(RulesTest, ThePlatformsOwnTermsAreScannedToo) {
+  HttpResult put = server_.Call("PUT", "/v1/platform/terms", world_.platform_key,
+                                json::object{{"terms", "欢迎使用。因系统故障造成的损失，本平台不承担任何责任。"}});
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(world_.Get("consumer", "/v1/platform/terms").Str("terms"), put.Str("terms"));
+  EXPECT_EQ(server_.Call("PUT", "/v1/platform/terms", world_.platform_key, json::object{{"terms", 5}}).status, 422);
+  world_.AddOrder("PT-1", 1000, "card_code", "alice", "m2");  // m2 has no terms of its own
+  HttpResult c = world_.File("PT-1", "invalid_code", "2029-12-31T22:00:00Z", json::array{json::object{{"kind", "replace"}}});
+  ASSERT_EQ(c.status, 201) << c.body;
+  const json::object a = Assessment(c.Str("id"));
+  const json::array& found = a.at("unfair_terms").as_array();
+  ASSERT_EQ(found.size(), 1u) << json::serialize(a);
+  EXPECT_EQ(std::string(found[0].at("source").as_string()), "platform");
+  EXPECT_EQ(std::string(found[0].at("clause").as_string()), "因系统故障造成的损失，本平台不承担任何责任。");
+}
+
 TEST_F(RulesTest, RoutingLimitsAreExact) {
   world_.AddOrder("L-1", 50000);
   world_.AddOrder("L-2", 50001);

@@ -151,6 +151,11 @@ const std::string kGetPolicyVersion = kPolicyColumns + " AND version = ?";
 const std::string kInsertPolicy =
     "INSERT INTO policies (platform_id, version, text, created_by, created_at) VALUES (?, ?, ?, ?, ?)";
 
+const std::string kGetPlatformTerms = "SELECT terms, updated_at FROM platform_terms WHERE platform_id = ?";
+const std::string kPutPlatformTerms =
+    "INSERT INTO platform_terms (platform_id, terms, updated_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (platform_id) DO UPDATE SET terms = excluded.terms, updated_at = excluded.updated_at";
+
 // Bounded index ranges: complaints_by_category_incident / complaints_by_merchant_category.
 const std::string kSimilarComplaints =
     "SELECT id, merchant_ref, incident_at, status FROM complaints WHERE platform_id = ? AND "
@@ -532,6 +537,12 @@ StatusOr<std::vector<Complaint>> SqlTx::ListOpenComplaintsTouching(std::string_v
   return All<Complaint>(db_.Query(sql, params), ComplaintFrom);
 }
 
+StatusOr<std::optional<std::pair<std::string, Instant>>> SqlTx::GetPlatformTerms(std::string_view platform) {
+  return One<std::pair<std::string, Instant>>(
+      db_.Query(kGetPlatformTerms, {Text(platform)}),
+      [](const Row& r) -> StatusOr<std::pair<std::string, Instant>> { return std::make_pair(r.Text(0), TimeAt(r, 1)); });
+}
+
 // ---- writes ---------------------------------------------------------------------------------
 
 Status SqlTx::SetMeta(std::string_view key, std::string_view value) {
@@ -671,6 +682,10 @@ Status SqlTx::PutIdempotency(std::string_view platform, std::string_view scope,
 Status SqlTx::InsertOutbox(std::string_view platform, std::string_view topic,
                            std::string_view payload, Instant at) {
   return Done(db_.Exec(kInsertOutbox, {Text(platform), Text(topic), Text(payload), TimeValue(at)}));
+}
+
+Status SqlTx::PutPlatformTerms(std::string_view platform, std::string_view terms, Instant at) {
+  return Done(db_.Exec(kPutPlatformTerms, {Text(platform), Text(terms), TimeValue(at)}));
 }
 
 Status SqlTx::InsertPolicy(const PolicyRecord& p) {

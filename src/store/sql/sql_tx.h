@@ -45,6 +45,7 @@ class SqlTx final : public WriteTx {
                                                                 const SimilarQuery& q) override;
   StatusOr<std::vector<Complaint>> ListOpenComplaintsTouching(std::string_view platform,
                                                               const TouchingQuery& q) override;
+  StatusOr<std::optional<std::pair<std::string, Instant>>> GetPlatformTerms(std::string_view platform) override;
 
   Status SetMeta(std::string_view key, std::string_view value) override;
   Status InsertCredential(const CredentialRecord& c) override;
@@ -66,6 +67,7 @@ class SqlTx final : public WriteTx {
   Status InsertOutbox(std::string_view platform, std::string_view topic, std::string_view payload,
                       Instant at) override;
   Status InsertPolicy(const PolicyRecord& p) override;
+  Status PutPlatformTerms(std::string_view platform, std::string_view terms, Instant at) override;
 
  private:
   Status WriteDeadlineIndex(const Complaint& c);

@@ -204,7 +204,7 @@ CREATE TABLE outbox (
 )sql";
 
 // Version 3: the rules engine. Each platform's rule policies, every version kept (an
-// assessment names the version it used); indexes for the similar-complaints count and for the
+// assessment names the version it used); the platform's own terms; indexes for the similar-complaints count and for the
 // open complaints an incident touches. (Version 2 is the evidence log's.)
 constexpr char kV3[] = R"sql(
 CREATE TABLE policies (
@@ -214,6 +214,13 @@ CREATE TABLE policies (
   created_by  TEXT NOT NULL,
   created_at  INTEGER NOT NULL,
   PRIMARY KEY (platform_id, version)
+) WITHOUT ROWID;
+
+-- The platform's own terms (用户协议), scanned for unfair clauses like the merchants' terms.
+CREATE TABLE platform_terms (
+  platform_id TEXT PRIMARY KEY,
+  terms       TEXT NOT NULL,
+  updated_at  INTEGER NOT NULL
 ) WITHOUT ROWID;
 
 CREATE INDEX complaints_by_category_incident ON complaints (platform_id, category, incident_at);
