@@ -31,6 +31,21 @@ json::object EventPayload(const EventRecord& e) {
                       {"at", FormatRfc3339(e.at)}, {"data", ec ? json::value() : data}};
 }
 
+// "8 d 3 h 20 min 5 s", leaving out leading zero units.
+std::string EnglishDuration(Duration d) {
+  const int64_t s = d.count();
+  std::string out;
+  auto add = [&](int64_t v, const char* unit) {
+    if (v == 0 && out.empty()) return;
+    out += (out.empty() ? "" : " ") + std::to_string(v) + " " + unit;
+  };
+  add(s / 86400, "d");
+  add(s % 86400 / 3600, "h");
+  add(s % 3600 / 60, "min");
+  add(s % 60, "s");
+  return out.empty() ? "0 s" : out;
+}
+
 // 422 for a filing outside a window without late_reason, naming each rule and how late it is.
 Status LateReasonRequired(const FilingAssessment& filing, Duration since_incident,
                           std::optional<Duration> since_delivery) {
@@ -39,9 +54,9 @@ Status LateReasonRequired(const FilingAssessment& filing, Duration since_inciden
     rules += (rules.empty() ? "" : ", ") + r;
     if (!what.empty()) what += " and ";
     if (r == "filing.delivered_goods_24h" && since_delivery) {
-      what += std::to_string(since_delivery->count() / 3600) + " hours after delivery";
+      what += EnglishDuration(*since_delivery) + " after delivery";
     } else {
-      what += std::to_string(since_incident.count() / 86400) + " days after the incident";
+      what += EnglishDuration(since_incident) + " after the incident";
     }
   }
   return Status::BadField("late_reason", "complaint filed " + what + ": late_reason is required (rule " +

@@ -141,6 +141,7 @@ TEST_F(RulesTest, FilingWindowNamesItsRuleAndAcceptsALateReason) {
   ASSERT_EQ(late.status, 422) << late.body;
   EXPECT_EQ(std::string(late.obj().at("errors").at(0).at("field").as_string()), "late_reason");
   EXPECT_NE(late.body.find("filing.delivered_goods_24h"), std::string::npos) << late.body;
+  EXPECT_NE(late.body.find("filed 1 d 0 h 0 min 1 s after delivery"), std::string::npos) << late.body;
   EXPECT_NE(late.body.find("12315"), std::string::npos) << late.body;
 
   HttpResult ok = world_.File("F-1", "invalid_code", "2030-01-01T20:00:00Z", json::array{json::object{{"kind", "replace"}}},
