@@ -1,5 +1,7 @@
 #include "service/policies.h"
 
+#include <boost/json.hpp>
+
 #include "rules/policy_toml.h"
 
 namespace tousu {
@@ -10,10 +12,8 @@ Status NoPlatform(std::string_view platform) {
   return Status::NotFound("no platform " + std::string(platform));
 }
 
-}  // namespace
-
-StatusOr<Policy> PolicyFor(ReadTx& tx, std::string_view platform) {
-  TOUSU_ASSIGN_OR_RETURN(auto record, tx.GetPolicy(platform, std::nullopt));
+// The policy of `record` (nullopt: the defaults), parsed.
+StatusOr<Policy> Parsed(std::string_view platform, const std::optional<PolicyRecord>& record) {
   if (!record) return Policy::Default();
   StatusOr<Policy> p = ParsePolicy(record->text, Policy::Default());
   if (!p.ok()) {
@@ -23,6 +23,35 @@ StatusOr<Policy> PolicyFor(ReadTx& tx, std::string_view platform) {
   }
   p->version = record->version;
   return p;
+}
+
+// The version a complaint's stored assessment names; nullopt when it names none.
+std::optional<int64_t> RecordedVersion(const std::string& assessment_json) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(assessment_json, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const boost::json::value* version = v.as_object().if_contains("policy_version");
+  if (!version || !version->is_int64()) return std::nullopt;
+  return version->as_int64();
+}
+
+}  // namespace
+
+StatusOr<Policy> PolicyFor(ReadTx& tx, std::string_view platform) {
+  TOUSU_ASSIGN_OR_RETURN(auto record, tx.GetPolicy(platform, std::nullopt));
+  return Parsed(platform, record);
+}
+
+StatusOr<Policy> PolicyOf(ReadTx& tx, const Complaint& c) {
+  const std::optional<int64_t> version = RecordedVersion(c.assessment_json);
+  if (!version) return PolicyFor(tx, c.platform_id);
+  if (*version == 0) return Policy::Default();
+  TOUSU_ASSIGN_OR_RETURN(auto record, tx.GetPolicy(c.platform_id, *version));
+  if (!record) {
+    return Status::Corruption("complaint " + c.id + " names policy version " + std::to_string(*version) +
+                              ", which its platform does not have");
+  }
+  return Parsed(c.platform_id, record);
 }
 
 StatusOr<PolicyText> GetPolicyText(ReadTx& tx, std::string_view platform, std::optional<int64_t> version) {

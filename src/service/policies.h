@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "domain/model.h"
 #include "rules/policy.h"
 #include "store/store.h"
 
@@ -22,6 +23,10 @@ struct PolicyText {
 
 // The policy that applies on a platform now (the defaults until it sets its own).
 StatusOr<Policy> PolicyFor(ReadTx& tx, std::string_view platform);
+
+// A complaint is judged under the policy in force when it was filed (the version its
+// assessment records), so changing a policy never changes the rules of open complaints.
+StatusOr<Policy> PolicyOf(ReadTx& tx, const Complaint& c);
 
 // The platform's policy text: the current one, or `version`. 404 for an unknown platform or
 // version.

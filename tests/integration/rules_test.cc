@@ -134,6 +134,30 @@ TEST_F(RulesTest, APlatformsPolicyDrivesItsComplaints) {
   EXPECT_EQ(At(a, {"routing", "rules"}), "[\"routing.risk_over_500\",\"routing.small_claims\"]");
 }
 
+TEST_F(RulesTest, AComplaintKeepsThePolicyItWasFiledUnder) {
+  ASSERT_EQ(PutPolicy("format = 1\n[rules.\"filing.incident_7d\"]\nwindow = \"10d\"\n").status, 200);
+  Membership("K-1");
+  HttpResult c = FileWindow("K-1", "disconnected", "2029-12-31T21:00:00Z", "2029-12-31T22:00:00Z",
+                            json::array{json::object{{"kind", "extend"}, {"days", 1}}});
+  ASSERT_EQ(c.status, 201) << c.body;
+  // A stricter policy afterwards, then a fact change that reassesses the complaint.
+  ASSERT_EQ(PutPolicy("format = 1\n[rules.\"filing.incident_7d\"]\nwindow = \"1h\"\n"
+                      "[rules.\"remedy.interruption_extend\"]\ndefault_choice = \"refund\"\n").status, 200);
+  HttpResult inc = Incident({{"kind", "outage"}, {"starts_at", "2029-12-31T21:30:00Z"},
+                             {"ends_at", "2029-12-31T21:40:00Z"}, {"description", "宕机"}});
+  ASSERT_EQ(inc.obj().at("complaints_reassessed").as_int64(), 1) << inc.body;
+  json::object a = Assessment(c.Str("id"));
+  EXPECT_EQ(a.at("policy_version").as_int64(), 1);
+  EXPECT_EQ(At(a, {"filing", "late"}), "false");
+  EXPECT_EQ(At(a, {"responsibility", "party"}), "platform");
+  EXPECT_EQ(a.at("remedy").at("extension_days").as_int64(), 1);
+  // A complaint filed now is judged by version 2.
+  Membership("K-2");
+  HttpResult late = FileWindow("K-2", "disconnected", "2029-12-31T21:00:00Z", "2029-12-31T22:00:00Z",
+                               json::array{json::object{{"kind", "extend"}, {"days", 1}}});
+  EXPECT_EQ(late.status, 422) << late.body;
+}
+
 TEST_F(RulesTest, FilingWindowNamesItsRuleAndAcceptsALateReason) {
   ASSERT_EQ(server_.SetClock("2030-01-01T20:05:01Z").status, 200);  // 24 h and 1 s after delivery
   world_.AddOrder("F-1", 1000);
