@@ -64,7 +64,9 @@ TEST(RemedyProperties, ProRataRefundIsBoundedExactAndSumsToThePrice) {
     // Half up: |refund − price × lost / period| ≤ 1/2 fen, i.e. |2·refund·period − 2·price·lost| ≤ period.
     const __int128 diff = static_cast<__int128>(2) * r.refund.fen() * period - static_cast<__int128>(2) * price * lost;
     ASSERT_LE(diff < 0 ? -diff : diff, period);
-    if (diff < 0) ASSERT_LT(-diff, period);  // exactly half rounds up, never down
+    if (diff < 0) {
+      ASSERT_LT(-diff, period);  // exactly half rounds up, never down
+    }
   }
 }
 
