@@ -254,7 +254,9 @@ TEST_F(RulesTest, FiveSimilarComplaintsPresumeAPlatformFaultForAllOfThem) {
                               json::array{json::object{{"kind", "extend"}, {"days", 1}}});
     ASSERT_EQ(c.status, 201) << c.body;
     ids.push_back(c.Str("id"));
-    if (i == 3) EXPECT_EQ(At(Assessment(c.Str("id")), {"responsibility", "party"}), "undetermined");
+    if (i == 3) {  // four are not yet a cluster
+      EXPECT_EQ(At(Assessment(c.Str("id")), {"responsibility", "party"}), "undetermined");
+    }
   }
   json::object last = Assessment(ids.back());
   EXPECT_EQ(At(last, {"responsibility", "party"}), "platform");
