@@ -184,7 +184,7 @@ TEST(Lifecycle, PaymentsSettleExactly) {
   ASSERT_TRUE(ApplyAction(c, As(Role::kArbitrator),
                           ActionRequest{.action = A::kDecide, .refund = Money::Fen(1000), .extension_days = 3,
                                         .reason = "r", .responsibility = Party::kMerchant, .fraud = true},
-                          kNow, d, Money::Fen(1000)).ok());
+                          kNow, d, PunitiveDamages(Money::Fen(1000))).ok());
   EXPECT_EQ(c.owed.punitive, Money::Yuan(500));  // 3 × 10 yuan < 500 yuan
   EXPECT_EQ(c.status, S::kRemedyDue);
   auto pay = [&](int64_t fen, int days_) {

@@ -26,11 +26,28 @@ std::string BearerToken(const Request& req) {
   return h.substr(kScheme.size());
 }
 
-bool IsJsonContentType(const std::string& ct) {
+// The media type of a Content-Type header, lower-case, without parameters.
+std::string MediaType(const std::string& ct) {
   std::string media = ct.substr(0, ct.find(';'));
   while (!media.empty() && media.back() == ' ') media.pop_back();
   for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return media == "application/json";
+  return media;
+}
+
+bool IsJsonContentType(const std::string& ct) { return MediaType(ct) == "application/json"; }
+
+// TOML or plain text; a charset, when given, must be UTF-8.
+bool IsTextContentType(const std::string& ct) {
+  const std::string media = MediaType(ct);
+  if (media != "application/toml" && media != "text/plain") return false;
+  std::string params = ct.find(';') == std::string::npos ? "" : ct.substr(ct.find(';') + 1);
+  for (auto& c : params) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const size_t at = params.find("charset=");
+  if (at == std::string::npos) return true;
+  std::string charset = params.substr(at + 8);
+  charset = charset.substr(0, charset.find(';'));
+  if (!charset.empty() && charset.front() == '"') charset = charset.substr(1, charset.size() - 2);
+  return charset == "utf-8" || charset == "utf8";
 }
 
 std::string IdempotencyScope(const Principal& p) {
@@ -57,6 +74,7 @@ Api::Api(ApiDeps deps) : deps_(deps) {
   AddSystemRoutes(router_, deps_);
   AddPlatformRoutes(router_, deps_);
   AddComplaintRoutes(router_, deps_);
+  AddPolicyRoutes(router_, deps_);
 }
 
 void Api::Serve(Request req, std::function<void(Response)> reply) {
@@ -139,6 +157,10 @@ void Api::Dispatch(Request& req, std::string* route_label,
   if (route.body == BodyKind::kJson && !IsJsonContentType(req.Header("content-type"))) {
     return fail(
         Status::UnsupportedMediaType("send the body as JSON with Content-Type: application/json"));
+  }
+  if (route.body == BodyKind::kText && !IsTextContentType(req.Header("content-type"))) {
+    return fail(Status::UnsupportedMediaType(
+        "send the body as UTF-8 text with Content-Type: application/toml (or text/plain)"));
   }
 
   Continue(req, route.handler(req), reply);

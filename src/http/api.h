@@ -68,6 +68,7 @@ class Api final {
 void AddSystemRoutes(Router& r, const ApiDeps& d);
 void AddPlatformRoutes(Router& r, const ApiDeps& d);
 void AddComplaintRoutes(Router& r, const ApiDeps& d);
+void AddPolicyRoutes(Router& r, const ApiDeps& d);
 
 }  // namespace tousu::http
 

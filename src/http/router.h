@@ -40,7 +40,9 @@ struct Outcome {
 
 using Handler = std::function<StatusOr<Outcome>(Request&)>;
 
-enum class BodyKind { kNone, kJson };
+// What a route's body must be: none, JSON (application/json), or text (application/toml or
+// text/plain, UTF-8) such as a rule policy.
+enum class BodyKind { kNone, kJson, kText };
 
 struct Route {
   std::string method;

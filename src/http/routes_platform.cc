@@ -170,27 +170,30 @@ void AddPlatformRoutes(Router& r, const ApiDeps& d) {
            return Answer(200, Page(std::move(items), next));
          }});
 
-  r.Add(
-      {"POST", "/v1/incidents", kPlatform, BodyKind::kJson, [d](Request& req) -> StatusOr<Outcome> {
-         TOUSU_ASSIGN_OR_RETURN(json::object body, ParseObject(req.body));
-         Fields f(body);
-         IncidentInput in;
-         auto kind = f.Enum<IncidentKind>("kind", true);
-         auto starts = f.Time("starts_at", true);
-         auto ends = f.Time("ends_at", true);
-         in.announced_at = f.Time("announced_at", false);
-         in.members_notified = f.Bool("members_notified", false).value_or(false);
-         in.merchant_ref = f.Str("merchant", false, 128).value_or("");
-         in.description = f.Str("description", true, 20000).value_or("");
-         TOUSU_RETURN_IF_ERROR(f.Finish());
-         in.kind = *kind;
-         in.starts_at = *starts;
-         in.ends_at = *ends;
-         return Outcome::Write([d, who = req.principal, in](WriteTx& tx) -> StatusOr<Response> {
-           TOUSU_ASSIGN_OR_RETURN(Incident i, d.platforms.AddIncident(tx, who, in));
-           return JsonResponse(201, IncidentView(i));
-         });
-       }});
+  r.Add({"POST", "/v1/incidents", kPlatform, BodyKind::kJson, [d](Request& req) -> StatusOr<Outcome> {
+           TOUSU_ASSIGN_OR_RETURN(json::object body, ParseObject(req.body));
+           Fields f(body);
+           IncidentInput in;
+           auto kind = f.Enum<IncidentKind>("kind", true);
+           auto starts = f.Time("starts_at", true);
+           auto ends = f.Time("ends_at", true);
+           in.announced_at = f.Time("announced_at", false);
+           in.members_notified = f.Bool("members_notified", false).value_or(false);
+           in.merchant_ref = f.Str("merchant", false, 128).value_or("");
+           in.description = f.Str("description", true, 20000).value_or("");
+           TOUSU_RETURN_IF_ERROR(f.Finish());
+           in.kind = *kind;
+           in.starts_at = *starts;
+           in.ends_at = *ends;
+           return Outcome::Write([d, who = req.principal, in](WriteTx& tx) -> StatusOr<Response> {
+             TOUSU_ASSIGN_OR_RETURN(Incident i, d.platforms.AddIncident(tx, who, in));
+             // The open complaints it touches are reassessed in the same transaction.
+             TOUSU_ASSIGN_OR_RETURN(int reassessed, d.complaints.OnIncident(tx, i));
+             json::object view = IncidentView(i);
+             view["complaints_reassessed"] = reassessed;
+             return JsonResponse(201, view);
+           });
+         }});
 
   r.Add({"GET", "/v1/incidents", kPlatformAndStaff, BodyKind::kNone,
          [d](Request& req) -> StatusOr<Outcome> {

@@ -41,6 +41,13 @@ class SqlTx final : public WriteTx {
                                               std::string_view complaint_id) override;
   StatusOr<std::vector<ComplaintCount>> CountComplaints() override;
   StatusOr<DeadlineStats> CountDeadlines(Instant now) override;
+  StatusOr<std::optional<PolicyRecord>> GetPolicy(std::string_view platform,
+                                                  std::optional<int64_t> version) override;
+  StatusOr<std::vector<SimilarComplaint>> ListSimilarComplaints(std::string_view platform,
+                                                                const SimilarQuery& q) override;
+  StatusOr<std::vector<Complaint>> ListOpenComplaintsTouching(std::string_view platform,
+                                                              const TouchingQuery& q) override;
+  StatusOr<std::optional<std::pair<std::string, Instant>>> GetPlatformTerms(std::string_view platform) override;
 
   Status SetMeta(std::string_view key, std::string_view value) override;
   Status InsertCredential(const CredentialRecord& c) override;
@@ -61,6 +68,8 @@ class SqlTx final : public WriteTx {
                         const IdempotencyRecord& r) override;
   Status InsertOutbox(std::string_view platform, std::string_view topic, std::string_view payload,
                       Instant at) override;
+  Status InsertPolicy(const PolicyRecord& p) override;
+  Status PutPlatformTerms(std::string_view platform, std::string_view terms, Instant at) override;
 
  private:
   Status WriteDeadlineIndex(const Complaint& c);
