@@ -2,6 +2,7 @@
 // applied, their basis, the facts used and a Chinese explanation.
 #include <boost/json.hpp>
 
+#include "domain/codec.h"
 #include "rules/engine.h"
 
 namespace tousu {
@@ -24,16 +25,10 @@ json::value OptTime(const std::optional<Instant>& t) {
 }
 
 json::object IncidentJson(const IncidentFinding& x) {
-  const Incident& i = x.incident;
-  return {{"id", i.id},
-          {"kind", ToString(i.kind)},
-          {"starts_at", FormatRfc3339(i.starts_at)},
-          {"ends_at", FormatRfc3339(i.ends_at)},
-          {"announced_at", OptTime(i.announced_at)},
-          {"members_notified", i.members_notified},
-          {"merchant", i.merchant_ref.empty() ? json::value(nullptr) : json::value(i.merchant_ref)},
-          {"finding", x.finding},
-          {"rule", x.rule}};
+  json::object o = ToJson(x.incident);
+  o["finding"] = x.finding;
+  o["rule"] = x.rule;
+  return o;
 }
 
 }  // namespace
