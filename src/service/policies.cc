@@ -1,6 +1,8 @@
 #include "service/policies.h"
 
 #include <boost/json.hpp>
+#include <map>
+#include <mutex>
 
 #include "rules/policy_toml.h"
 
@@ -12,9 +14,37 @@ Status NoPlatform(std::string_view platform) {
   return Status::NotFound("no platform " + std::string(platform));
 }
 
+// Parsed policies by (platform, version). A stored version never changes, so an entry never
+// goes stale; the cache only saves parsing TOML on every filing and deadline.
+class ParsedPolicies {
+ public:
+  std::optional<Policy> Find(std::string_view platform, int64_t version) {
+    std::lock_guard lock(mu_);
+    auto it = map_.find({std::string(platform), version});
+    if (it == map_.end()) return std::nullopt;
+    return it->second;
+  }
+  void Put(std::string_view platform, int64_t version, const Policy& p) {
+    std::lock_guard lock(mu_);
+    if (map_.size() >= kMaxEntries) map_.clear();
+    map_.emplace(std::make_pair(std::string(platform), version), p);
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 1024;
+  std::mutex mu_;
+  std::map<std::pair<std::string, int64_t>, Policy> map_;  // GUARDED_BY(mu_)
+};
+
+ParsedPolicies& Cache() {
+  static ParsedPolicies cache;
+  return cache;
+}
+
 // The policy of `record` (nullopt: the defaults), parsed.
 StatusOr<Policy> Parsed(std::string_view platform, const std::optional<PolicyRecord>& record) {
   if (!record) return Policy::Default();
+  if (auto hit = Cache().Find(platform, record->version)) return *hit;
   StatusOr<Policy> p = ParsePolicy(record->text, Policy::Default());
   if (!p.ok()) {
     // Stored policies were validated when they were put; one that no longer parses is damage.
@@ -22,6 +52,7 @@ StatusOr<Policy> Parsed(std::string_view platform, const std::optional<PolicyRec
                               std::string(platform) + " no longer parses: " + p.status().message());
   }
   p->version = record->version;
+  Cache().Put(platform, record->version, *p);
   return p;
 }
 
