@@ -12,6 +12,7 @@ base_packages=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl procps
+  prometheus
 )
 declare -A extra_groups=(
   [bench]="wrk"

@@ -54,7 +54,7 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
   Config c;
   TOUSU_RETURN_IF_ERROR(OnlyKeys(root, "", {"data", "listen", "threads", "log_level",
                                             "session_ttl_hours", "sweep_interval_seconds", "limits",
-                                            "evidence"}));
+                                            "rate_limit", "evidence"}));
   TOUSU_RETURN_IF_ERROR(ReadString(root, "data", &c.data_dir));
   TOUSU_RETURN_IF_ERROR(ReadString(root, "listen", &c.listen));
   int64_t v = c.threads;
@@ -93,6 +93,25 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
     v = c.limits.max_connections;
     TOUSU_RETURN_IF_ERROR(ReadInt(*lim, "max_connections", 1, 1000000, &v));
     c.limits.max_connections = static_cast<int>(v);
+  }
+  if (const toml::node* n = root.get("rate_limit")) {
+    const toml::table* rl = n->as_table();
+    if (rl == nullptr) return Bad("rate_limit", "must be a table");
+    TOUSU_RETURN_IF_ERROR(OnlyKeys(*rl, "rate_limit.", {"address_per_second", "address_burst", "token_per_second",
+                                                        "token_burst", "login_free_failures"}));
+    auto real = [&](const char* key, double* out) -> Status {
+      int64_t v = static_cast<int64_t>(*out);
+      TOUSU_RETURN_IF_ERROR(ReadInt(*rl, key, 0, 1000000, &v));
+      *out = static_cast<double>(v);
+      return Status::Ok();
+    };
+    TOUSU_RETURN_IF_ERROR(real("address_per_second", &c.address_per_second));
+    TOUSU_RETURN_IF_ERROR(real("address_burst", &c.address_burst));
+    TOUSU_RETURN_IF_ERROR(real("token_per_second", &c.token_per_second));
+    TOUSU_RETURN_IF_ERROR(real("token_burst", &c.token_burst));
+    v = c.login_free_failures;
+    TOUSU_RETURN_IF_ERROR(ReadInt(*rl, "login_free_failures", 1, 1000, &v));
+    c.login_free_failures = static_cast<int>(v);
   }
   if (const toml::node* n = root.get("evidence")) {
     const toml::table* ev = n->as_table();

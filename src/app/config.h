@@ -22,6 +22,12 @@ struct Config {
   Duration sweep_interval = seconds(1);
   bool test_clock = false;
   http::ServerLimits limits;
+  // Abuse limits (0 turns a rate limit off).
+  double address_per_second = 1000;
+  double address_burst = 2000;
+  double token_per_second = 200;
+  double token_burst = 400;
+  int login_free_failures = 5;
   // [evidence]
   int64_t max_upload_bytes = 20 * 1024 * 1024;  // one evidence file; larger uploads are 413
   Duration checkpoint_interval = seconds(60);   // sign a checkpoint this often if the log grew

@@ -123,13 +123,13 @@ StatusOr<evidence::NoteSigner> LoadLogSigner(const std::string& dir) {
   return signer;
 }
 
-StatusOr<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& dir) {
+StatusOr<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& dir, SqliteStore::Options options) {
   const std::string db = DatabasePath(dir);
   if (!fs::exists(db)) {
     return Status::NotFound(dir + " is not a tousu data directory (no tousu.db); run `tousu init --data " +
                             dir + "` first");
   }
-  TOUSU_ASSIGN_OR_RETURN(auto store, SqliteStore::Open(db, /*create=*/false));
+  TOUSU_ASSIGN_OR_RETURN(auto store, SqliteStore::Open(db, /*create=*/false, std::move(options)));
   TOUSU_ASSIGN_OR_RETURN(bool done, IsInitialised(*store));
   if (!done) {
     return Status::NotFound(dir + " was never fully initialised; run `tousu init --data " + dir + "`");

@@ -33,7 +33,8 @@ StatusOr<InitResult> InitDataDir(const std::string& dir, const std::string& log_
 StatusOr<evidence::NoteSigner> LoadLogSigner(const std::string& dir);
 
 // Opens an initialised DIR; NotFound with a message telling to run `tousu init` otherwise.
-StatusOr<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& dir);
+StatusOr<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& dir,
+                                                   SqliteStore::Options options = {});
 
 }  // namespace tousu
 

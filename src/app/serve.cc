@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "evidence/blob_store.h"
 #include "http/api.h"
+#include "http/metrics.h"
 #include "http/server.h"
 #include "service/passwords.h"
 
@@ -73,6 +74,31 @@ class Periodic {
   std::thread thread_;
 };
 
+// Gauges read from the store at scrape time.
+std::vector<http::Gauge> StoreGauges(Store& store, Instant now) {
+  std::vector<http::Gauge> out;
+  Status s = store.Read([&](ReadTx& tx) -> Status {
+    TOUSU_ASSIGN_OR_RETURN(auto counts, tx.CountComplaints());
+    http::Gauge complaints{"tousu_complaints", "Complaints by status and tier.", {}};
+    for (const auto& c : counts) {
+      complaints.samples.emplace_back("status=\"" + std::string(ToString(c.status)) + "\",tier=\"" +
+                                          std::string(ToString(c.tier)) + "\"",
+                                      static_cast<double>(c.count));
+    }
+    out.push_back(std::move(complaints));
+    TOUSU_ASSIGN_OR_RETURN(DeadlineStats d, tx.CountDeadlines(now));
+    out.push_back({"tousu_deadlines_pending", "Deadlines waiting in the index.", {{"", static_cast<double>(d.pending)}}});
+    out.push_back({"tousu_deadlines_due", "Deadlines due and not yet acted on.", {{"", static_cast<double>(d.due)}}});
+    out.push_back({"tousu_sweeper_lag_seconds", "Age of the oldest due deadline not yet acted on.",
+                   {{"", d.oldest_due ? static_cast<double>((now - *d.oldest_due).count()) : 0.0}}});
+    return Status::Ok();
+  });
+  if (!s.ok()) log::Warn("metrics_store_read_failed", {{"detail", s.ToString()}});
+  out.push_back({"tousu_up", "1 while the server runs; the store gauges are missing when 0 store reads failed.",
+                 {{"", s.ok() ? 1.0 : 0.0}}});
+  return out;
+}
+
 }  // namespace
 
 int Serve(const Config& config) {
@@ -83,7 +109,10 @@ int Serve(const Config& config) {
     std::fprintf(stderr, "tousu serve: %s\n", s.message().c_str());
     return 2;
   }
-  auto opened = OpenDataDir(config.data_dir);
+  http::Metrics metrics;
+  SqliteStore::Options store_options;
+  store_options.on_commit = [&metrics](double seconds, size_t) { metrics.commit_latency().Observe(seconds); };
+  auto opened = OpenDataDir(config.data_dir, store_options);
   if (!opened.ok()) {
     std::fprintf(stderr, "tousu serve: %s\n", opened.status().message().c_str());
     if (!opened.status().detail().empty()) std::fprintf(stderr, "  (%s)\n", opened.status().detail().c_str());
@@ -125,7 +154,7 @@ int Serve(const Config& config) {
   AuthService auth(system_clock, ids, config.session_ttl);
   PlatformService platforms(clock, ids, auth);
   ComplaintService complaints(clock, ids);
-  EvidenceService evidence(clock, ids);
+  EvidenceService evidence(clock, ids, complaints);
   CheckpointSigner checkpoints(clock, std::move(*signer));
   Sweeper sweeper(*store, complaints);
   std::atomic<bool> stopping{false};
@@ -138,9 +167,20 @@ int Serve(const Config& config) {
   const int threads = config.threads > 0 ? config.threads
                                          : std::max(1u, std::thread::hardware_concurrency());
   net::io_context ioc(threads);
-  http::Api api(http::ApiDeps{*store, clock, test_clock.get(), ids, auth, platforms, complaints,
-                              sweeper, &stopping, evidence, checkpoints, **blobs,
-                              config.max_upload_bytes});
+  http::RateLimiter address_limiter(config.address_per_second, config.address_burst);
+  http::RateLimiter token_limiter(config.token_per_second, config.token_burst);
+  http::LoginThrottle login_throttle(config.login_free_failures);
+  http::ApiDeps deps{*store, clock, test_clock.get(), ids, auth, platforms, complaints, sweeper, &stopping};
+  deps.metrics = &metrics;
+  deps.address_limiter = &address_limiter;
+  deps.token_limiter = &token_limiter;
+  deps.login_throttle = &login_throttle;
+  deps.gauges = [&store, &clock] { return StoreGauges(*store, clock.Now()); };
+  deps.evidence = &evidence;
+  deps.checkpoints = &checkpoints;
+  deps.blobs = blobs->get();
+  deps.max_upload_bytes = config.max_upload_bytes;
+  http::Api api(deps);
   http::HttpServer server(ioc, api, config.limits);
   if (Status s = server.Start(host, port); !s.ok()) {
     std::fprintf(stderr, "tousu serve: %s\n", s.ToString().c_str());

@@ -116,6 +116,21 @@ json::value ToJson(const Rating& r) {
   return json::object{{"stars", r.stars}, {"comment", r.comment}, {"at", FormatRfc3339(r.at)}};
 }
 
+json::object ToJson(const Incident& i) {
+  auto opt = [](const std::optional<Instant>& t) {
+    return t ? json::value(FormatRfc3339(*t)) : json::value(nullptr);
+  };
+  return {{"id", i.id},
+          {"kind", ToString(i.kind)},
+          {"starts_at", FormatRfc3339(i.starts_at)},
+          {"ends_at", FormatRfc3339(i.ends_at)},
+          {"announced_at", opt(i.announced_at)},
+          {"members_notified", i.members_notified},
+          {"merchant", i.merchant_ref.empty() ? json::value(nullptr) : json::value(i.merchant_ref)},
+          {"description", i.description},
+          {"created_at", FormatRfc3339(i.created_at)}};
+}
+
 json::value ToJson(const std::map<DeadlineKind, Instant>& deadlines) {
   json::object o;
   for (const auto& [k, t] : deadlines) o[ToString(k)] = FormatRfc3339(t);

@@ -21,6 +21,8 @@ boost::json::value ToJson(const Offer& o);
 boost::json::value ToJson(const Decision& d);
 boost::json::value ToJson(const Remedy& r);
 boost::json::value ToJson(const Rating& r);
+// An incident's public fields (id, kind, window, announcement, merchant, description, created_at).
+boost::json::object ToJson(const Incident& i);
 boost::json::value ToJson(const std::map<DeadlineKind, Instant>& deadlines);
 
 // Parses one demand as the API accepts it; `field` names it in errors ("demands[2]").

@@ -236,7 +236,7 @@ Transition FileComplaint(Complaint& c, const Actor& actor, Instant now,
 }
 
 StatusOr<Transition> ApplyAction(Complaint& c, const Principal& who, const ActionRequest& r,
-                                 Instant now, const DeadlineDurations& d, Money order_price) {
+                                 Instant now, const DeadlineDurations& d, Money punitive_if_fraud) {
   const Actor actor = Actor::Of(who);
   if (!RoleMayTake(who.role, r.action)) {
     return Status::PermissionDenied("a " + std::string(ToString(who.role)) + " may not " +
@@ -310,7 +310,7 @@ StatusOr<Transition> ApplyAction(Complaint& c, const Principal& who, const Actio
                                 "consumer or none");
       }
       Decision dec{r.responsibility, r.refund, r.extension_days, r.fraud,
-                   r.fraud ? PunitiveDamages(order_price) : Money(), r.reason, who.user_ref, now};
+                   r.fraud ? punitive_if_fraud : Money(), r.reason, who.user_ref, now};
       c.decision = dec;
       c.owed = Remedy{dec.refund, dec.punitive, dec.extension_days, false, false};
       boost::json::object data{{"actor", by},

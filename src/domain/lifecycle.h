@@ -41,6 +41,7 @@ struct DeadlineDurations {
   Duration rating = days(7);
 
   Duration ReviewFor(Tier tier) const;
+  bool operator==(const DeadlineDurations&) const = default;
 };
 
 // An action with its (already type-checked) fields; which fields matter depends on the action.
@@ -98,11 +99,13 @@ std::vector<Action> AllowedActions(const Complaint& c, const Principal& who, Ins
 // Files a new complaint: submitted, then at once awaiting_merchant with its deadlines.
 Transition FileComplaint(Complaint& c, const Actor& actor, Instant now, const DeadlineDurations& d);
 
-// Applies an action. `order_price` is the order's amount (for 消法 55 punitive damages).
+// Applies an action. `punitive_if_fraud` is what a fraud decision owes on top of the refund
+// (消法 55: the rules engine's PunitiveFor with the platform's policy; PunitiveDamages below
+// is the statutory default).
 // On success `c` is updated (status, deadlines, version) and the events are returned.
 // Errors: 403 role, 409 version or state (with the allowed actions listed), 422 fields.
 StatusOr<Transition> ApplyAction(Complaint& c, const Principal& who, const ActionRequest& r,
-                                 Instant now, const DeadlineDurations& d, Money order_price);
+                                 Instant now, const DeadlineDurations& d, Money punitive_if_fraud);
 
 // A deadline of `c` fell due at `due`. Returns what it does; nullopt when the deadline no longer
 // applies (the state moved on), in which case the caller just drops it. Actor is `system`.

@@ -1,5 +1,6 @@
 #include "http/api.h"
 
+#include <boost/asio/post.hpp>
 #include <chrono>
 
 #include "base/crypto.h"
@@ -17,18 +18,36 @@ std::string BearerToken(const Request& req) {
   constexpr std::string_view kScheme = "Bearer ";
   if (h.size() <= kScheme.size()) return h.empty() ? "" : "\x01";  // present but unusable
   for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(h[i])) != std::tolower(static_cast<unsigned char>(kScheme[i]))) {
+    if (std::tolower(static_cast<unsigned char>(h[i])) !=
+        std::tolower(static_cast<unsigned char>(kScheme[i]))) {
       return "\x01";
     }
   }
   return h.substr(kScheme.size());
 }
 
-bool IsJsonContentType(const std::string& ct) {
+// The media type of a Content-Type header, lower-case, without parameters.
+std::string MediaType(const std::string& ct) {
   std::string media = ct.substr(0, ct.find(';'));
   while (!media.empty() && media.back() == ' ') media.pop_back();
   for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return media == "application/json";
+  return media;
+}
+
+bool IsJsonContentType(const std::string& ct) { return MediaType(ct) == "application/json"; }
+
+// TOML or plain text; a charset, when given, must be UTF-8.
+bool IsTextContentType(const std::string& ct) {
+  const std::string media = MediaType(ct);
+  if (media != "application/toml" && media != "text/plain") return false;
+  std::string params = ct.find(';') == std::string::npos ? "" : ct.substr(ct.find(';') + 1);
+  for (auto& c : params) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const size_t at = params.find("charset=");
+  if (at == std::string::npos) return true;
+  std::string charset = params.substr(at + 8);
+  charset = charset.substr(0, charset.find(';'));
+  if (!charset.empty() && charset.front() == '"') charset = charset.substr(1, charset.size() - 2);
+  return charset == "utf-8" || charset == "utf8";
 }
 
 std::string IdempotencyScope(const Principal& p) {
@@ -55,52 +74,64 @@ Api::Api(ApiDeps deps) : deps_(deps) {
   AddSystemRoutes(router_, deps_);
   AddPlatformRoutes(router_, deps_);
   AddComplaintRoutes(router_, deps_);
+  AddPolicyRoutes(router_, deps_);
   AddEvidenceRoutes(router_, deps_);
   AddLogRoutes(router_, deps_);
 }
 
-namespace {
-
-// Wraps `reply` so that every answer is logged once with its status and duration.
-std::function<void(Response)> Logged(const Request& req, std::function<void(Response)> reply) {
+std::function<void(Response)> Api::Logged(const Request& req,
+                                          std::shared_ptr<std::string> route_label,
+                                          std::function<void(Response)> reply) {
   const auto start = std::chrono::steady_clock::now();
-  return [start, method = req.method, target = req.path, id = req.request_id,
-          reply = std::move(reply)](Response r) mutable {
+  return [start, method = req.method, target = req.path, id = req.request_id, route_label,
+          metrics = deps_.metrics, reply = std::move(reply)](Response r) mutable {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (metrics != nullptr) metrics->ObserveRequest(*route_label, method, r.status, ms / 1000.0);
     if (r.status >= 500) {
-      log::Error("request", {{"request_id", id}, {"method", method}, {"path", target},
-                             {"status", r.status}, {"ms", ms}});
+      log::Error("request", {{"request_id", id},
+                             {"method", method},
+                             {"path", target},
+                             {"status", r.status},
+                             {"ms", ms}});
     } else if (log::Enabled(log::Level::kInfo)) {
-      log::Info("request", {{"request_id", id}, {"method", method}, {"path", target},
-                            {"status", r.status}, {"ms", ms}});
+      log::Info("request", {{"request_id", id},
+                            {"method", method},
+                            {"path", target},
+                            {"status", r.status},
+                            {"ms", ms}});
     }
     reply(std::move(r));
   };
 }
 
-void LogFailure(const Request& req, const Status& s) {
-  if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kCorruption) {
-    log::Error("request_failed", {{"request_id", req.request_id}, {"detail", s.ToString()}});
-  }
-}
-
-}  // namespace
-
 void Api::Serve(Request req, std::function<void(Response)> reply) {
-  auto logged = Logged(req, std::move(reply));
+  auto route_label = std::make_shared<std::string>("unmatched");
+  auto logged = Logged(req, route_label, std::move(reply));
   try {
-    Dispatch(req, logged);
+    Dispatch(req, route_label.get(), logged);
   } catch (const std::exception& e) {
     log::Error("handler_threw", {{"request_id", req.request_id}, {"what", e.what()}});
     logged(Problem(Status::Internal(e.what()), req.request_id));
   }
 }
 
-StatusOr<const Route*> Api::Admit(Request& req) {
+StatusOr<const Route*> Api::Admit(Request& req, std::string* route_label) {
   TOUSU_ASSIGN_OR_RETURN(Match match, router_.Find(req.method, req.path));
   const Route& route = *match.route;
   req.path_params = std::move(match.params);
+  *route_label = route.pattern;
+
+  auto limited = [&](RateLimiter* limiter, const std::string& key, const char* name) -> Status {
+    if (limiter == nullptr || key.empty()) return Status::Ok();
+    auto wait = limiter->Take(key, std::chrono::steady_clock::now());
+    if (!wait) return Status::Ok();
+    if (deps_.metrics != nullptr) deps_.metrics->CountRejected(name);
+    return Status::RateLimited("too many requests; retry after " + std::to_string(*wait) + " s", *wait);
+  };
+  const bool operational =
+      route.pattern == "/healthz" || route.pattern == "/readyz" || route.pattern == "/metrics";
+  if (!operational) TOUSU_RETURN_IF_ERROR(limited(deps_.address_limiter, req.remote, "address"));
 
   const std::string token = BearerToken(req);
   if (!token.empty()) {
@@ -108,6 +139,7 @@ StatusOr<const Route*> Api::Admit(Request& req) {
       TOUSU_ASSIGN_OR_RETURN(req.principal, deps_.auth.Resolve(tx, token));
       return Status::Ok();
     }));
+    TOUSU_RETURN_IF_ERROR(limited(deps_.token_limiter, req.principal.credential_id, "token"));
   }
   if (!route.roles.count(req.principal.role) && !route.roles.count(Role::kPublic)) {
     if (req.principal.role == Role::kPublic) {
@@ -119,29 +151,22 @@ StatusOr<const Route*> Api::Admit(Request& req) {
   if (route.body == BodyKind::kJson && !IsJsonContentType(req.Header("content-type"))) {
     return Status::UnsupportedMediaType("send the body as JSON with Content-Type: application/json");
   }
+  if (route.body == BodyKind::kText && !IsTextContentType(req.Header("content-type"))) {
+    return Status::UnsupportedMediaType(
+        "send the body as UTF-8 text with Content-Type: application/toml (or text/plain)");
+  }
   return &route;
 }
 
-void Api::Dispatch(Request& req, const std::function<void(Response)>& reply) {
-  auto route = Admit(req);
-  if (!route.ok()) {
-    LogFailure(req, route.status());
-    return reply(Problem(route.status(), req.request_id));
-  }
+void Api::Dispatch(Request& req, std::string* route_label,
+                   const std::function<void(Response)>& reply) {
+  auto route = Admit(req, route_label);
+  if (!route.ok()) return Continue(req, route.status(), reply);
   if ((*route)->body == BodyKind::kStream) {
     // The server streams these (PlanBody); a buffered request here is a server bug.
-    return reply(Problem(Status::Internal("streamed route reached Dispatch"), req.request_id));
+    return Continue(req, Status::Internal("streamed route reached Dispatch"), reply);
   }
-  Answer(req, (*route)->handler(req), reply);
-}
-
-void Api::Answer(Request& req, StatusOr<Outcome> outcome, const std::function<void(Response)>& reply) {
-  if (!outcome.ok()) {
-    LogFailure(req, outcome.status());
-    return reply(Problem(outcome.status(), req.request_id));
-  }
-  if (outcome->response) return reply(std::move(*outcome->response));
-  RunWrite(req, std::move(outcome->write), reply);
+  Continue(req, (*route)->handler(req), reply);
 }
 
 BodyPlan Api::PlanBody(const std::string& method, const std::string& path) const {
@@ -151,8 +176,9 @@ BodyPlan Api::PlanBody(const std::string& method, const std::string& path) const
 }
 
 StatusOr<std::unique_ptr<BodySink>> Api::OpenStream(Request& req) {
+  std::string route_label = "unmatched";
   auto open = [&]() -> StatusOr<std::unique_ptr<BodySink>> {
-    TOUSU_ASSIGN_OR_RETURN(const Route* route, Admit(req));
+    TOUSU_ASSIGN_OR_RETURN(const Route* route, Admit(req, &route_label));
     if (route->body != BodyKind::kStream || !route->open_stream) {
       return Status::Internal("route " + route->pattern + " does not stream");
     }
@@ -166,27 +192,63 @@ StatusOr<std::unique_ptr<BodySink>> Api::OpenStream(Request& req) {
     sink = Status::Internal(e.what());
   }
   if (!sink.ok()) {
-    // Answered before the body was read; the request log line is written here.
-    LogFailure(req, sink.status());
+    // Answered before the body was read: logged and counted here.
+    const Status& s = sink.status();
+    if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kCorruption) {
+      log::Error("request_failed", {{"request_id", req.request_id}, {"detail", s.ToString()}});
+    }
+    const int status = HttpStatusOf(s.code());
+    if (deps_.metrics != nullptr) deps_.metrics->ObserveRequest(route_label, req.method, status, 0);
     log::Info("request", {{"request_id", req.request_id}, {"method", req.method}, {"path", req.path},
-                          {"status", HttpStatusOf(sink.status().code())}, {"before_body", true}});
+                          {"status", status}, {"before_body", true}});
   }
   return sink;
 }
 
 void Api::FinishStream(Request req, std::unique_ptr<BodySink> sink,
                        std::function<void(Response)> reply) {
-  auto logged = Logged(req, std::move(reply));
+  auto route_label = std::make_shared<std::string>(std::string());
+  if (auto match = router_.Find(req.method, req.path); match.ok()) *route_label = match->route->pattern;
+  auto logged = Logged(req, route_label, std::move(reply));
   try {
     StatusOr<Outcome> outcome = sink->Finish(req);
     // The idempotency check compares this digest (and the query) instead of the body.
     req.body = "query:" + req.target + "\nbody-sha256:" + sink->Fingerprint();
-    Answer(req, std::move(outcome), logged);
+    Continue(req, std::move(outcome), logged);
   } catch (const std::exception& e) {
     log::Error("handler_threw", {{"request_id", req.request_id}, {"what", e.what()}});
     logged(Problem(Status::Internal(e.what()), req.request_id));
   }
 }
+
+void Api::Continue(Request& req, StatusOr<Outcome> outcome,
+                   const std::function<void(Response)>& reply) {
+  if (!outcome.ok()) {
+    if (outcome.status().code() == StatusCode::kInternal ||
+        outcome.status().code() == StatusCode::kCorruption) {
+      log::Error("request_failed",
+                 {{"request_id", req.request_id}, {"detail", outcome.status().ToString()}});
+    }
+    return reply(Problem(outcome.status(), req.request_id));
+  }
+  if (outcome->response) return reply(std::move(*outcome->response));
+  if (outcome->blocking) {
+    auto shared = std::make_shared<Request>(std::move(req));
+    boost::asio::post(blocking_, [this, shared, work = std::move(outcome->blocking), reply]() {
+      StatusOr<Outcome> next = Status::Internal("blocking work did not run");
+      try {
+        next = work();
+      } catch (const std::exception& e) {
+        next = Status::Internal(std::string("blocking work threw: ") + e.what());
+      }
+      Continue(*shared, std::move(next), reply);
+    });
+    return;
+  }
+  RunWrite(req, std::move(outcome->write), reply);
+}
+
+Api::~Api() { blocking_.join(); }
 
 void Api::RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> write,
                    std::function<void(Response)> reply) {
@@ -197,7 +259,8 @@ void Api::RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> wri
   }
   const std::string scope = IdempotencyScope(req.principal);
   const std::string platform = req.principal.platform_id;
-  const std::string hash = key.empty() ? "" : Sha256Hex(req.method + "\n" + req.path + "\n" + req.body);
+  const std::string hash =
+      key.empty() ? "" : Sha256Hex(req.method + "\n" + req.path + "\n" + req.body);
   const Instant now = deps_.clock.Now();
   auto result = std::make_shared<Response>();
 
@@ -218,8 +281,8 @@ void Api::RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> wri
         }
         TOUSU_ASSIGN_OR_RETURN(*result, write(tx));
         if (!key.empty() && result->status < 300) {
-          TOUSU_RETURN_IF_ERROR(
-              tx.PutIdempotency(platform, scope, key, IdempotencyRecord{hash, result->status, result->body, now}));
+          TOUSU_RETURN_IF_ERROR(tx.PutIdempotency(
+              platform, scope, key, IdempotencyRecord{hash, result->status, result->body, now}));
         }
         return Status::Ok();
       },

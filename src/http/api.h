@@ -12,11 +12,14 @@
 #define TOUSU_HTTP_API_H_
 
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 
 #include "base/clock.h"
 #include "base/ids.h"
 #include "evidence/blob_store.h"
+#include "http/limits.h"
+#include "http/metrics.h"
 #include "http/router.h"
 #include "service/auth.h"
 #include "service/complaints.h"
@@ -38,10 +41,18 @@ struct ApiDeps {
   const ComplaintService& complaints;
   Sweeper& sweeper;
   std::atomic<bool>* stopping;  // set at shutdown; /readyz answers 503
-  const EvidenceService& evidence;
-  const CheckpointSigner& checkpoints;
-  const evidence::BlobStore& blobs;
-  int64_t max_upload_bytes;  // evidence files; larger uploads are 413
+  // Optional (null in tests that build an Api only to read its routes).
+  Metrics* metrics = nullptr;
+  RateLimiter* address_limiter = nullptr;
+  RateLimiter* token_limiter = nullptr;
+  LoginThrottle* login_throttle = nullptr;
+  std::function<std::vector<Gauge>()> gauges;  // store-side gauges read at scrape time
+  // The evidence vault and the transparency log: their routes answer 503 without them (serve
+  // sets them; tests that only read the route table may leave them null).
+  const EvidenceService* evidence = nullptr;
+  const CheckpointSigner* checkpoints = nullptr;
+  const evidence::BlobStore* blobs = nullptr;
+  int64_t max_upload_bytes = 20 * 1024 * 1024;  // evidence files; larger uploads are 413
 };
 
 // How the server reads a request's body, decided from the header alone.
@@ -53,6 +64,7 @@ struct BodyPlan {
 class Api final {
  public:
   explicit Api(ApiDeps deps);
+  ~Api();
 
   // Answers one request; `reply` is called exactly once, possibly on another thread.
   void Serve(Request req, std::function<void(Response)> reply);
@@ -68,21 +80,28 @@ class Api final {
   const Router& router() const { return router_; }
 
  private:
-  // Match, token, role and Content-Type: the checks every request passes before its handler.
-  StatusOr<const Route*> Admit(Request& req);
-  void Dispatch(Request& req, const std::function<void(Response)>& reply);
-  void Answer(Request& req, StatusOr<Outcome> outcome, const std::function<void(Response)>& reply);
+  // Match, rate limits, token, role and Content-Type: the checks every request passes before
+  // its handler. Sets *route_label to the route's pattern once matched.
+  StatusOr<const Route*> Admit(Request& req, std::string* route_label);
+  void Dispatch(Request& req, std::string* route_label, const std::function<void(Response)>& reply);
+  void Continue(Request& req, StatusOr<Outcome> outcome, const std::function<void(Response)>& reply);
+  // Wraps `reply` so that the answer is logged and counted once.
+  std::function<void(Response)> Logged(const Request& req, std::shared_ptr<std::string> route_label,
+                                       std::function<void(Response)> reply);
   void RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> write,
                 std::function<void(Response)> reply);
 
   ApiDeps deps_;
   Router router_;
+  // Slow, CPU-bound work (password hashing) runs here so the HTTP threads stay responsive.
+  boost::asio::thread_pool blocking_{2};
 };
 
 // Route groups, each in its own file.
 void AddSystemRoutes(Router& r, const ApiDeps& d);
 void AddPlatformRoutes(Router& r, const ApiDeps& d);
 void AddComplaintRoutes(Router& r, const ApiDeps& d);
+void AddPolicyRoutes(Router& r, const ApiDeps& d);
 void AddEvidenceRoutes(Router& r, const ApiDeps& d);
 void AddLogRoutes(Router& r, const ApiDeps& d);
 

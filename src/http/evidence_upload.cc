@@ -6,6 +6,7 @@
 #include "evidence/media_type.h"
 #include "http/handler_util.h"
 #include "http/multipart.h"
+#include "http/proof_answer.h"
 #include "http/views.h"
 
 namespace tousu::http {
@@ -118,7 +119,7 @@ class UploadSink final : public BodySink, private MultipartHandler {
     u.size = blob.size;
     u.media_type = evidence::SniffMediaType(head, complete);
     return Outcome::Write([d = d_, who = who_, id = complaint_id_, u](WriteTx& tx) -> StatusOr<Response> {
-      TOUSU_ASSIGN_OR_RETURN(EvidenceRecord r, d.evidence.Add(tx, who, id, u));
+      TOUSU_ASSIGN_OR_RETURN(EvidenceRecord r, d.evidence->Add(tx, who, id, u));
       Response resp = JsonResponse(201, EvidenceView(r));
       resp.headers.emplace_back("Location", "/v1/evidence/" + r.id);
       return resp;
@@ -193,6 +194,7 @@ class UploadSink final : public BodySink, private MultipartHandler {
 }  // namespace
 
 StatusOr<std::unique_ptr<BodySink>> OpenEvidenceUpload(const ApiDeps& d, Request& req) {
+  TOUSU_RETURN_IF_ERROR(RequireVault(d));
   const std::string complaint_id = req.Param("id");
   const std::string& content_type = req.Header("content-type");
   std::optional<std::string> boundary;
@@ -208,9 +210,9 @@ StatusOr<std::unique_ptr<BodySink>> OpenEvidenceUpload(const ApiDeps& d, Request
   // A raw body carries no form fields: its claims are complete now.
   if (!boundary) TOUSU_RETURN_IF_ERROR(RequireKind(claims));
   TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) {
-    return d.evidence.CheckCanAdd(tx, req.principal, complaint_id);
+    return d.evidence->CheckCanAdd(tx, req.principal, complaint_id);
   }));
-  TOUSU_ASSIGN_OR_RETURN(auto writer, d.blobs.NewWriter());
+  TOUSU_ASSIGN_OR_RETURN(auto writer, d.blobs->NewWriter());
   return std::unique_ptr<BodySink>(new UploadSink(d, req.principal, complaint_id, std::move(claims),
                                                   boundary ? "" : content_type, boundary,
                                                   std::move(writer)));

@@ -30,6 +30,13 @@ StatusOr<Response> Bundle(ReadTx& tx, int64_t index, int64_t tree_size,
 
 }  // namespace
 
+Status RequireVault(const ApiDeps& d) {
+  if (d.evidence == nullptr || d.checkpoints == nullptr || d.blobs == nullptr) {
+    return Status::Unavailable("this server was started without the evidence vault and log");
+  }
+  return Status::Ok();
+}
+
 StatusOr<int64_t> ParseIndex(const std::string& field, const std::string& text) {
   int64_t v = -1;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -49,6 +56,7 @@ StatusOr<std::optional<int64_t>> IndexParam(const Request& req, const std::strin
 
 StatusOr<Outcome> ProofAnswer(const ApiDeps& d, int64_t index, std::optional<std::string> content,
                               std::optional<int64_t> tree_size) {
+  TOUSU_RETURN_IF_ERROR(RequireVault(d));
   Response out;
   bool need_checkpoint = false;
   TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) -> Status {
@@ -72,8 +80,8 @@ StatusOr<Outcome> ProofAnswer(const ApiDeps& d, int64_t index, std::optional<std
   }));
   if (!need_checkpoint) return Outcome::Now(std::move(out));
   // No signed checkpoint covers the leaf yet: sign one (the tree grew) and prove against it.
-  return Outcome::Write([&checkpoints = d.checkpoints, index, content](WriteTx& tx) -> StatusOr<Response> {
-    TOUSU_ASSIGN_OR_RETURN(CheckpointRecord cp, checkpoints.SignIfGrown(tx));
+  return Outcome::Write([checkpoints = d.checkpoints, index, content](WriteTx& tx) -> StatusOr<Response> {
+    TOUSU_ASSIGN_OR_RETURN(CheckpointRecord cp, checkpoints->SignIfGrown(tx));
     if (cp.tree_size <= index) return Status::Internal("a new checkpoint does not cover its leaf");
     return Bundle(tx, index, cp.tree_size, cp, content);
   });

@@ -10,6 +10,10 @@
 
 namespace tousu::http {
 
+// OK when this Api has the evidence vault and the log (ApiDeps::evidence, checkpoints, blobs);
+// Unavailable otherwise.
+Status RequireVault(const ApiDeps& d);
+
 // An inclusion proof of leaf `index`, with `content` (the leaf's private document) when the
 // caller may see it. Without `tree_size` the proof is against the latest checkpoint; when no
 // checkpoint covers the leaf yet, one is signed first (a write). With `tree_size` the proof is

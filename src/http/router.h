@@ -22,15 +22,20 @@
 
 namespace tousu::http {
 
-// What a handler returns: an answer now, or a write to run in one transaction whose answer is
-// sent once it is durable.
+// What a handler returns: an answer now, a write to run in one transaction whose answer is
+// sent once it is durable, or slow work (Argon2id password hashing) to run off the HTTP
+// threads, whose own outcome is then handled the same way.
 struct Outcome {
   std::optional<Response> response;
   std::function<StatusOr<Response>(WriteTx&)> write;
+  std::function<StatusOr<Outcome>()> blocking;
 
-  static Outcome Now(Response r) { return Outcome{std::move(r), nullptr}; }
+  static Outcome Now(Response r) { return Outcome{std::move(r), nullptr, nullptr}; }
   static Outcome Write(std::function<StatusOr<Response>(WriteTx&)> w) {
-    return Outcome{std::nullopt, std::move(w)};
+    return Outcome{std::nullopt, std::move(w), nullptr};
+  }
+  static Outcome Blocking(std::function<StatusOr<Outcome>()> b) {
+    return Outcome{std::nullopt, nullptr, std::move(b)};
   }
 };
 
@@ -58,10 +63,10 @@ class BodySink {
 // happen here, before any of the body is read.
 using StreamOpener = std::function<StatusOr<std::unique_ptr<BodySink>>(Request&)>;
 
-// kJson: the body is read whole (up to the server's body limit) and must be JSON.
-// kStream: the body goes to the route's StreamOpener's sink as it arrives, up to
-// Route::max_body_bytes.
-enum class BodyKind { kNone, kJson, kStream };
+// What a route's body must be: none, JSON (application/json), text (application/toml or
+// text/plain, UTF-8) such as a rule policy, or a stream: the body goes to the route's
+// StreamOpener's sink as it arrives, up to Route::max_body_bytes (uploads).
+enum class BodyKind { kNone, kJson, kText, kStream };
 
 struct Route {
   std::string method;

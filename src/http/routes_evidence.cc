@@ -63,9 +63,10 @@ void AddEvidenceRoutes(Router& r, const ApiDeps& d) {
   r.Add(std::move(upload));
 
   r.Add({"GET", "/v1/complaints/{id}/evidence", kPeople, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
+           TOUSU_RETURN_IF_ERROR(RequireVault(d));
            json::array items;
            TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) -> Status {
-             TOUSU_ASSIGN_OR_RETURN(auto list, d.evidence.List(tx, req.principal, req.Param("id")));
+             TOUSU_ASSIGN_OR_RETURN(auto list, d.evidence->List(tx, req.principal, req.Param("id")));
              for (const auto& e : list) items.push_back(EvidenceView(e));
              return Status::Ok();
            }));
@@ -73,9 +74,10 @@ void AddEvidenceRoutes(Router& r, const ApiDeps& d) {
          }});
 
   r.Add({"GET", "/v1/evidence/{id}", kPeople, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
+           TOUSU_RETURN_IF_ERROR(RequireVault(d));
            json::object out;
            TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) -> Status {
-             TOUSU_ASSIGN_OR_RETURN(EvidenceRecord e, d.evidence.Get(tx, req.principal, req.Param("id")));
+             TOUSU_ASSIGN_OR_RETURN(EvidenceRecord e, d.evidence->Get(tx, req.principal, req.Param("id")));
              out = EvidenceView(e);
              return Status::Ok();
            }));
@@ -83,22 +85,24 @@ void AddEvidenceRoutes(Router& r, const ApiDeps& d) {
          }});
 
   r.Add({"GET", "/v1/evidence/{id}/content", kPeople, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
+           TOUSU_RETURN_IF_ERROR(RequireVault(d));
            EvidenceRecord e;
            TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) -> Status {
-             TOUSU_ASSIGN_OR_RETURN(e, d.evidence.Get(tx, req.principal, req.Param("id")));
+             TOUSU_ASSIGN_OR_RETURN(e, d.evidence->Get(tx, req.principal, req.Param("id")));
              return Status::Ok();
            }));
-           const std::string path = d.blobs.PathOf(e.sha256_hex);
+           const std::string path = d.blobs->PathOf(e.sha256_hex);
            if (path.empty()) return Status::Corruption("evidence " + e.id + " has a malformed hash");
            return Outcome::Now(Download(e, path));
          }});
 
   r.Add({"GET", "/v1/evidence/{id}/proof", kPeople, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
+           TOUSU_RETURN_IF_ERROR(RequireVault(d));
            TOUSU_ASSIGN_OR_RETURN(auto tree_size, IndexParam(req, "tree_size"));
            EvidenceRecord e;
            std::string content;
            TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) -> Status {
-             TOUSU_ASSIGN_OR_RETURN(e, d.evidence.Get(tx, req.principal, req.Param("id")));
+             TOUSU_ASSIGN_OR_RETURN(e, d.evidence->Get(tx, req.principal, req.Param("id")));
              TOUSU_ASSIGN_OR_RETURN(evidence::LeafBytes leaf, evidence::EvidenceLeaf(e));
              content = std::move(leaf.content);
              return Status::Ok();
@@ -109,6 +113,7 @@ void AddEvidenceRoutes(Router& r, const ApiDeps& d) {
 
   r.Add({"GET", "/v1/complaints/{id}/events/{seq}/proof", kParties, BodyKind::kNone,
          [d](Request& req) -> StatusOr<Outcome> {
+           TOUSU_RETURN_IF_ERROR(RequireVault(d));
            TOUSU_ASSIGN_OR_RETURN(auto tree_size, IndexParam(req, "tree_size"));
            EventRecord e;
            std::string content;

@@ -33,8 +33,8 @@ StatusOr<Outcome> LatestCheckpoint(const ApiDeps& d) {
     return Status::Ok();
   }));
   if (current) return Outcome::Now(NoteResponse(*current));
-  return Outcome::Write([&checkpoints = d.checkpoints](WriteTx& tx) -> StatusOr<Response> {
-    TOUSU_ASSIGN_OR_RETURN(CheckpointRecord c, checkpoints.SignIfGrown(tx));
+  return Outcome::Write([checkpoints = d.checkpoints](WriteTx& tx) -> StatusOr<Response> {
+    TOUSU_ASSIGN_OR_RETURN(CheckpointRecord c, checkpoints->SignIfGrown(tx));
     return NoteResponse(c);
   });
 }
@@ -49,12 +49,19 @@ StatusOr<int64_t> RequiredIndex(const Request& req, const std::string& name) {
 
 void AddLogRoutes(Router& r, const ApiDeps& d) {
   r.Add({"GET", "/v1/log/checkpoint", kPublic, BodyKind::kNone,
-         [d](Request&) -> StatusOr<Outcome> { return LatestCheckpoint(d); }});
+         [d](Request&) -> StatusOr<Outcome> {
+           TOUSU_RETURN_IF_ERROR(RequireVault(d));
+           return LatestCheckpoint(d);
+         }});
   // The public board's copy of the same note.
   r.Add({"GET", "/v1/public/checkpoint", kPublic, BodyKind::kNone,
-         [d](Request&) -> StatusOr<Outcome> { return LatestCheckpoint(d); }});
+         [d](Request&) -> StatusOr<Outcome> {
+           TOUSU_RETURN_IF_ERROR(RequireVault(d));
+           return LatestCheckpoint(d);
+         }});
 
   r.Add({"GET", "/v1/log/leaves/{index}", kPublic, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
+           TOUSU_RETURN_IF_ERROR(RequireVault(d));
            TOUSU_ASSIGN_OR_RETURN(int64_t index, ParseIndex("index", req.Param("index")));
            Response resp;
            TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) -> Status {
@@ -69,6 +76,7 @@ void AddLogRoutes(Router& r, const ApiDeps& d) {
          }});
 
   r.Add({"GET", "/v1/log/consistency", kPublic, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
+           TOUSU_RETURN_IF_ERROR(RequireVault(d));
            TOUSU_ASSIGN_OR_RETURN(int64_t first, RequiredIndex(req, "first"));
            TOUSU_ASSIGN_OR_RETURN(int64_t second, RequiredIndex(req, "second"));
            json::array proof;
@@ -81,6 +89,7 @@ void AddLogRoutes(Router& r, const ApiDeps& d) {
          }});
 
   r.Add({"GET", "/v1/log/inclusion", kPublic, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
+           TOUSU_RETURN_IF_ERROR(RequireVault(d));
            TOUSU_ASSIGN_OR_RETURN(int64_t index, RequiredIndex(req, "index"));
            TOUSU_ASSIGN_OR_RETURN(auto tree_size, IndexParam(req, "tree_size"));
            return ProofAnswer(d, index, std::nullopt, tree_size);

@@ -1,5 +1,6 @@
 // Health, authentication, platforms (admin) and the test clock.
 #include <boost/json.hpp>
+#include <chrono>
 
 #include "http/api.h"
 #include "http/handler_util.h"
@@ -14,8 +15,8 @@ namespace {
 
 const std::set<Role> kPublic{Role::kPublic};
 const std::set<Role> kAdmin{Role::kAdmin};
-const std::set<Role> kAnyone{Role::kAdmin, Role::kPlatform, Role::kConsumer, Role::kMerchant,
-                             Role::kAgent, Role::kRisk, Role::kArbitrator};
+const std::set<Role> kAnyone{Role::kAdmin, Role::kPlatform, Role::kConsumer,  Role::kMerchant,
+                             Role::kAgent, Role::kRisk,     Role::kArbitrator};
 const std::set<Role> kUsers{Role::kConsumer, Role::kMerchant, Role::kAgent, Role::kRisk,
                             Role::kArbitrator};
 
@@ -32,18 +33,46 @@ void AddSystemRoutes(Router& r, const ApiDeps& d) {
            return Answer(200, {{"status", "ready"}});
          }});
 
-  r.Add({"POST", "/v1/auth/login", kPublic, BodyKind::kJson, [d](Request& req) -> StatusOr<Outcome> {
-           TOUSU_ASSIGN_OR_RETURN(json::object body, ParseObject(req.body));
-           Fields f(body);
-           auto platform = f.Str("platform", true, 64);
-           auto user = f.Str("user", true, 128);
-           auto password = f.Str("password", true, 256);
-           TOUSU_RETURN_IF_ERROR(f.Finish());
+  r.Add({"GET", "/metrics", kPublic, BodyKind::kNone, [d](Request&) -> StatusOr<Outcome> {
+           if (d.metrics == nullptr)
+             return Status::NotFound("metrics are not collected in this process");
+           Response resp;
+           resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
+           resp.body = d.metrics->Render(d.gauges ? d.gauges() : std::vector<Gauge>{});
+           return Outcome::Now(std::move(resp));
+         }});
+
+  r.Add(
+      {"POST", "/v1/auth/login", kPublic, BodyKind::kJson, [d](Request& req) -> StatusOr<Outcome> {
+         TOUSU_ASSIGN_OR_RETURN(json::object body, ParseObject(req.body));
+         Fields f(body);
+         auto platform = f.Str("platform", true, 64);
+         auto user = f.Str("user", true, 128);
+         auto password = f.Str("password", true, 256);
+         TOUSU_RETURN_IF_ERROR(f.Finish());
+         // Argon2id verification is deliberately slow: off the HTTP threads.
+         return Outcome::Blocking([d, platform = *platform, user = *user, password = *password,
+                                   remote = req.remote]() -> StatusOr<Outcome> {
+           const std::string user_key = platform + "/" + user;
+           const auto now = std::chrono::steady_clock::now();
+           if (d.login_throttle != nullptr) {
+             if (auto wait = d.login_throttle->Check(user_key, remote, now)) {
+               if (d.metrics != nullptr) d.metrics->CountRejected("login");
+               return Status::RateLimited(
+                   "too many failed logins; retry after " + std::to_string(*wait) + " s", *wait);
+             }
+           }
            User u;
-           TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) -> Status {
-             TOUSU_ASSIGN_OR_RETURN(u, d.auth.CheckLogin(tx, *platform, *user, *password));
+           Status checked = d.store.Read([&](ReadTx& tx) -> Status {
+             TOUSU_ASSIGN_OR_RETURN(u, d.auth.CheckLogin(tx, platform, user, password));
              return Status::Ok();
-           }));
+           });
+           if (d.login_throttle != nullptr) {
+             if (checked.code() == StatusCode::kUnauthenticated)
+               d.login_throttle->Failed(user_key, remote, now);
+             if (checked.ok()) d.login_throttle->Succeeded(user_key);
+           }
+           TOUSU_RETURN_IF_ERROR(checked);
            return Outcome::Write([d, u](WriteTx& tx) -> StatusOr<Response> {
              TOUSU_ASSIGN_OR_RETURN(IssuedToken t, d.auth.Issue(tx, u.role, u.platform_id, u.ref));
              return JsonResponse(200, {{"token", t.token},
@@ -52,18 +81,20 @@ void AddSystemRoutes(Router& r, const ApiDeps& d) {
                                        {"user", u.ref},
                                        {"expires_at", FormatRfc3339(*t.record.expires_at)}});
            });
-         }});
+         });
+       }});
 
-  r.Add({"POST", "/v1/auth/logout", kUsers, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
-           const std::string id = req.principal.credential_id;
-           return Outcome::Write([id](WriteTx& tx) -> StatusOr<Response> {
-             TOUSU_RETURN_IF_ERROR(tx.DeleteCredential(id));
-             Response resp;
-             resp.status = 204;
-             resp.content_type.clear();
-             return resp;
-           });
-         }});
+  r.Add(
+      {"POST", "/v1/auth/logout", kUsers, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
+         const std::string id = req.principal.credential_id;
+         return Outcome::Write([id](WriteTx& tx) -> StatusOr<Response> {
+           TOUSU_RETURN_IF_ERROR(tx.DeleteCredential(id));
+           Response resp;
+           resp.status = 204;
+           resp.content_type.clear();
+           return resp;
+         });
+       }});
 
   r.Add({"GET", "/v1/me", kAnyone, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
            const Principal& p = req.principal;
@@ -87,7 +118,8 @@ void AddSystemRoutes(Router& r, const ApiDeps& d) {
            auto name = f.Str("name", true, 200);
            auto id = f.Str("id", false, 40);
            TOUSU_RETURN_IF_ERROR(f.Finish());
-           return Outcome::Write([d, name = *name, id = id.value_or("")](WriteTx& tx) -> StatusOr<Response> {
+           return Outcome::Write([d, name = *name,
+                                  id = id.value_or("")](WriteTx& tx) -> StatusOr<Response> {
              TOUSU_ASSIGN_OR_RETURN(CreatedPlatform c, d.platforms.CreatePlatform(tx, name, id));
              json::object out = PlatformView(c.platform);
              out["api_key"] = c.api_key;
@@ -105,7 +137,8 @@ void AddSystemRoutes(Router& r, const ApiDeps& d) {
            return Answer(200, Page(std::move(items), ""));
          }});
 
-  r.Add({"GET", "/v1/platforms/{id}", kAdmin, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
+  r.Add({"GET", "/v1/platforms/{id}", kAdmin, BodyKind::kNone,
+         [d](Request& req) -> StatusOr<Outcome> {
            json::object out;
            TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) -> Status {
              TOUSU_ASSIGN_OR_RETURN(auto p, tx.GetPlatform(req.Param("id")));
@@ -117,25 +150,28 @@ void AddSystemRoutes(Router& r, const ApiDeps& d) {
          }});
 
   if (d.test_clock != nullptr) {
-    r.Add({"POST", "/v1/test/clock", kPublic, BodyKind::kJson, [d](Request& req) -> StatusOr<Outcome> {
-             TOUSU_ASSIGN_OR_RETURN(json::object body, ParseObject(req.body));
-             Fields f(body);
-             auto now = f.Time("now", true);
-             TOUSU_RETURN_IF_ERROR(f.Finish());
-             if (!d.test_clock->AdvanceTo(*now)) {
-               return Status::Conflict("the test clock moves only forward; it is at " +
-                                       FormatRfc3339(d.test_clock->Now()));
-             }
-             const Instant at = d.test_clock->Now();
-             TOUSU_RETURN_IF_ERROR(d.store.WriteSync([at](WriteTx& tx) {
-               return tx.SetMeta("test_clock_now", std::to_string(at.unix_seconds()));
-             }));
-             TOUSU_ASSIGN_OR_RETURN(SweepReport report, d.sweeper.RunDue(at));
-             if (report.failed > 0) {
-               return Status::Internal(std::to_string(report.failed) + " deadlines failed; see the log");
-             }
-             return Answer(200, {{"now", FormatRfc3339(at)}, {"deadlines_handled", report.handled}});
-           }});
+    r.Add(
+        {"POST", "/v1/test/clock", kPublic, BodyKind::kJson,
+         [d](Request& req) -> StatusOr<Outcome> {
+           TOUSU_ASSIGN_OR_RETURN(json::object body, ParseObject(req.body));
+           Fields f(body);
+           auto now = f.Time("now", true);
+           TOUSU_RETURN_IF_ERROR(f.Finish());
+           if (!d.test_clock->AdvanceTo(*now)) {
+             return Status::Conflict("the test clock moves only forward; it is at " +
+                                     FormatRfc3339(d.test_clock->Now()));
+           }
+           const Instant at = d.test_clock->Now();
+           TOUSU_RETURN_IF_ERROR(d.store.WriteSync([at](WriteTx& tx) {
+             return tx.SetMeta("test_clock_now", std::to_string(at.unix_seconds()));
+           }));
+           TOUSU_ASSIGN_OR_RETURN(SweepReport report, d.sweeper.RunDue(at));
+           if (report.failed > 0) {
+             return Status::Internal(std::to_string(report.failed) +
+                                     " deadlines failed; see the log");
+           }
+           return Answer(200, {{"now", FormatRfc3339(at)}, {"deadlines_handled", report.handled}});
+         }});
   }
 }
 

@@ -63,8 +63,6 @@ class Session final : public std::enable_shared_from_this<Session> {
 
  private:
   static constexpr size_t kChunk = 64 * 1024;
-  static constexpr auto kLinger = std::chrono::seconds(2);
-  static constexpr size_t kMaxLingerBytes = 64 * 1024 * 1024;
 
   // ---- header ---------------------------------------------------------------------------------
 
@@ -266,8 +264,7 @@ class Session final : public std::enable_shared_from_this<Session> {
   // ---- answers --------------------------------------------------------------------------------
 
   void WriteError(const Status& s, int override_status) {
-    keep_alive_ = false;     // the connection's framing may be unknown; start over
-    linger_ = true;          // the client may still be sending the body we did not read
+    keep_alive_ = false;  // the connection's framing may be unknown; start over
     Response r = Problem(s, request_id_);
     if (override_status != 0) r.status = override_status;
     DoWrite(std::move(r));
@@ -288,7 +285,8 @@ class Session final : public std::enable_shared_from_this<Session> {
   void Send(std::shared_ptr<Message> res, bool keep) {
     stream_.expires_after(server_->limits.write_timeout);
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
-      if (ec || !keep) return self->Close();
+      if (ec) return self->Close();
+      if (!keep) return self->LingeringClose();
       self->DoReadHeader();
     });
   }
@@ -334,33 +332,32 @@ class Session final : public std::enable_shared_from_this<Session> {
 
   // ---- closing --------------------------------------------------------------------------------
 
-  void Close() {
+  // After an answer sent before the request was fully read (413, 431, 400), closing at once
+  // would make the kernel reset the connection over the unread bytes, and the client could
+  // lose the answer. So: stop sending, then read and drop what is still coming, briefly.
+  void LingeringClose() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    if (linger_ && !ec) return Linger();
-    stream_.socket().close(ec);
-  }
-
-  // After an early error answer, reads and discards what the client still sends (for a short
-  // while, up to a bound) so that closing does not reset the connection before it reads the
-  // answer.
-  void Linger() {
-    linger_ = false;
-    if (chunk_.size() < kChunk) chunk_.resize(kChunk);
-    stream_.expires_after(kLinger);
+    if (ec) return Close();
+    drained_ = 0;
+    stream_.expires_after(std::chrono::seconds(2));
     DoDrain();
   }
 
   void DoDrain() {
-    stream_.async_read_some(net::buffer(chunk_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    drain_buffer_.resize(16 * 1024);
+    stream_.async_read_some(net::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       self->drained_ += n;
-      if (ec || self->drained_ > kMaxLingerBytes) {
-        beast::error_code ignored;
-        self->stream_.socket().close(ignored);
-        return;
-      }
+      // An upload refused midway may still be arriving: drain up to its own limit.
+      if (ec || self->drained_ > std::max(kMaxDrainBytes, self->stream_limit_)) return self->Close();
       self->DoDrain();
     });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
   }
 
   std::string NextRequestId() {
@@ -386,8 +383,9 @@ class Session final : public std::enable_shared_from_this<Session> {
   bool expect_continue_ = false;
   bool idle_ = false;
   bool closing_ = false;
-  bool linger_ = false;
+  std::vector<char> drain_buffer_;
   size_t drained_ = 0;
+  static constexpr size_t kMaxDrainBytes = 4 * 1024 * 1024;
 };
 
 HttpServer::HttpServer(net::io_context& ioc, Api& api, ServerLimits limits)

@@ -61,17 +61,7 @@ json::object OrderView(const Order& o) {
           {"updated_at", FormatRfc3339(o.updated_at)}};
 }
 
-json::object IncidentView(const Incident& i) {
-  return {{"id", i.id},
-          {"kind", ToString(i.kind)},
-          {"starts_at", FormatRfc3339(i.starts_at)},
-          {"ends_at", FormatRfc3339(i.ends_at)},
-          {"announced_at", OptTime(i.announced_at)},
-          {"members_notified", i.members_notified},
-          {"merchant", i.merchant_ref.empty() ? json::value(nullptr) : json::value(i.merchant_ref)},
-          {"description", i.description},
-          {"created_at", FormatRfc3339(i.created_at)}};
-}
+json::object IncidentView(const Incident& i) { return ToJson(i); }
 
 json::object ComplaintView(const Complaint& c, const Principal& viewer, Instant now) {
   json::array allowed;

@@ -1,43 +1,60 @@
-#include "rules/engine.h"
+// Filing windows (SPEC.md "Rules"): filing.delivered_goods_24h and filing.incident_7d.
+#include <algorithm>
 
-#include <cstdio>
+#include "rules/engine.h"
+#include "rules/text.h"
 
 namespace tousu {
 
 namespace {
 
-std::string HoursText(Duration d) {
-  const int64_t h = d.count() / 3600;
-  if (h % 24 == 0 && h >= 48) return std::to_string(h / 24) + " 天";
-  return std::to_string(h) + " 小时";
+bool Contains(const std::vector<Category>& list, Category c) {
+  return std::find(list.begin(), list.end(), c) != list.end();
 }
 
 }  // namespace
 
-FilingAssessment AssessFiling(const Policy& p, const Order& order, const FilingFacts& f,
-                              Instant now) {
+FilingAssessment AssessFiling(const Policy& p, const Order& order, const FilingFacts& f) {
   FilingAssessment out;
+  out.facts = {{"filed_at", FormatRfc3339(f.filed_at)},
+               {"incident_at", FormatRfc3339(f.incident_at)},
+               {"late_reason_given", f.has_late_reason}};
   std::string why;
-  const bool delivered_goods =
-      f.category == Category::kInvalidCode || f.category == Category::kNotAsDescribed;
-  if (delivered_goods && order.delivered_at && now - *order.delivered_at > p.delivered_goods_window) {
-    out.rules.push_back("filing.delivered_goods_24h");
-    why += "该虚拟商品已于交付后超过 " + HoursText(p.delivered_goods_window) + "才投诉";
+  if (Contains(p.filing.delivered_goods_categories, f.category) && order.delivered_at) {
+    const Duration since = f.filed_at - *order.delivered_at;
+    out.facts["delivered_at"] = FormatRfc3339(*order.delivered_at);
+    out.facts["seconds_since_delivery"] = since.count();
+    if (since > p.filing.delivered_goods_window) {
+      out.rules.push_back("filing.delivered_goods_24h");
+      why += "该虚拟商品于 " + BeijingTime(*order.delivered_at) + " 交付，您在交付 " +
+             ChineseDuration(since) + " 后才投诉，超过了交付后 " +
+             ChineseDuration(p.filing.delivered_goods_window) + " 的反馈时限";
+    }
   }
-  if (now - f.incident_at > p.incident_window) {
+  const Duration since_incident = f.filed_at - f.incident_at;
+  out.facts["seconds_since_incident"] = since_incident.count();
+  if (since_incident > p.filing.incident_window) {
     out.rules.push_back("filing.incident_7d");
-    if (!why.empty()) why += "，且";
-    why += "距问题发生已超过 " + HoursText(p.incident_window);
+    if (!why.empty()) why += "；并且";
+    why += "距问题发生（" + BeijingTime(f.incident_at) + "）已过 " + ChineseDuration(since_incident) +
+           "，超过了 " + ChineseDuration(p.filing.incident_window) + " 的投诉时限";
   }
   out.late = !out.rules.empty();
   out.late_reason_required = out.late;
-  if (out.late) {
-    out.explanation = why + "（平台规则）。请说明逾期原因（late_reason），处理专员会审查是否接受。"
-                      "提示：这只是本平台的受理时限；向全国12315投诉或向法院起诉的时限长得多"
-                      "（诉讼时效一般为 3 年，《民法典》第188条）。";
-  } else {
-    out.explanation = "在平台受理时限内提出。";
+  out.late_reason_given = out.late && f.has_late_reason;
+  if (!out.late) {
+    out.explanation = "投诉在平台受理时限内提出（交付类虚拟商品为交付后 " +
+                      ChineseDuration(p.filing.delivered_goods_window) + "，其他问题为发生后 " +
+                      ChineseDuration(p.filing.incident_window) + "）。";
+    return out;
   }
+  out.explanation = why + "。这是本平台的受理时限（平台规则），不是法律期限：";
+  out.explanation += out.late_reason_given
+                         ? "您已说明逾期原因，投诉照常受理，处理专员会审查是否接受该原因。"
+                         : "请填写逾期原因（late_reason），投诉即可受理，处理专员会审查是否接受。";
+  out.explanation +=
+      "另外，全国12315受理知道权益受损之日起 3 年内的投诉（《市场监督管理投诉举报处理暂行办法》第15条），"
+      "向法院起诉的诉讼时效一般为 3 年（《民法典》第188条），都比平台时限长得多。";
   return out;
 }
 

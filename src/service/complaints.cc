@@ -2,9 +2,12 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "domain/access.h"
 #include "rules/engine.h"
 #include "service/transparency_log.h"
+#include "service/assessments.h"
 
 namespace tousu {
 
@@ -30,13 +33,40 @@ json::object EventPayload(const EventRecord& e) {
                       {"log_index", e.log_index ? json::value(*e.log_index) : json::value()}};
 }
 
-}  // namespace
-
-StatusOr<Policy> PolicyFor(ReadTx& tx, std::string_view platform) {
-  (void)tx;
-  (void)platform;
-  return Policy();
+// "8 d 3 h 20 min 5 s", leaving out leading zero units.
+std::string EnglishDuration(Duration d) {
+  const int64_t s = d.count();
+  std::string out;
+  auto add = [&](int64_t v, const char* unit) {
+    if (v == 0 && out.empty()) return;
+    out += (out.empty() ? "" : " ") + std::to_string(v) + " " + unit;
+  };
+  add(s / 86400, "d");
+  add(s % 86400 / 3600, "h");
+  add(s % 3600 / 60, "min");
+  add(s % 60, "s");
+  return out.empty() ? "0 s" : out;
 }
+
+// 422 for a filing outside a window without late_reason, naming each rule and how late it is.
+Status LateReasonRequired(const FilingAssessment& filing, Duration since_incident,
+                          std::optional<Duration> since_delivery) {
+  std::string what, rules;
+  for (const auto& r : filing.rules) {
+    rules += (rules.empty() ? "" : ", ") + r;
+    if (!what.empty()) what += " and ";
+    if (r == "filing.delivered_goods_24h" && since_delivery) {
+      what += EnglishDuration(*since_delivery) + " after delivery";
+    } else {
+      what += EnglishDuration(since_incident) + " after the incident";
+    }
+  }
+  return Status::BadField("late_reason", "complaint filed " + what + ": late_reason is required (rule " +
+                                             rules + "). " + filing.explanation)
+      .WithList("rules", filing.rules);
+}
+
+}  // namespace
 
 StatusOr<std::string> ComplaintService::PickAssignee(WriteTx& tx, const std::string& platform,
                                                      Tier tier) const {
@@ -102,6 +132,13 @@ StatusOr<Complaint> ComplaintService::File(WriteTx& tx, const Principal& who,
   if (cmd.incident_ends_at && *cmd.incident_ends_at < cmd.incident_at) {
     return Status::BadField("incident_ends_at", "must not be before incident_at");
   }
+  if (cmd.incident_ends_at && *cmd.incident_ends_at > now + kClockSkew) {
+    return Status::BadField("incident_ends_at", "is in the future; leave it out while the problem goes on");
+  }
+  if (cmd.incident_ends_at && *cmd.incident_ends_at - cmd.incident_at > kMaxComplaintWindow) {
+    return Status::BadField("incident_ends_at",
+                            "is more than 366 days after incident_at; file one complaint per period");
+  }
   if (cmd.description.empty()) return Status::BadField("description", "is required");
   if (cmd.description.size() > kMaxDescription) {
     return Status::BadField("description", "is longer than 5000 characters");
@@ -120,20 +157,14 @@ StatusOr<Complaint> ComplaintService::File(WriteTx& tx, const Principal& who,
   }
   TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyFor(tx, who.platform_id));
 
-  const FilingFacts facts{cmd.category, cmd.incident_at, cmd.demands, !cmd.late_reason.empty()};
-  const FilingAssessment filing = AssessFiling(policy, *order, facts, now);
-  if (filing.late_reason_required && cmd.late_reason.empty()) {
-    std::string rules;
-    for (const auto& r : filing.rules) rules += (rules.empty() ? "" : ", ") + r;
-    const int64_t days_late = (now - cmd.incident_at).count() / 86400;
-    return Status::BadField("late_reason",
-                            "complaint filed " + std::to_string(days_late) +
-                                " days after the incident (or over the window after delivery): "
-                                "late_reason is required (rule " + rules + "). " + filing.explanation)
-        .WithList("rules", filing.rules);
+  const FilingFacts filing{cmd.category, cmd.incident_at, cmd.incident_ends_at, cmd.demands,
+                           !cmd.late_reason.empty(), now};
+  TOUSU_ASSIGN_OR_RETURN(AssessmentFacts facts, GatherFacts(tx, policy, *order, "", filing, std::nullopt));
+  const Assessment assessment = Assess(policy, facts, now);
+  if (assessment.filing.late_reason_required && cmd.late_reason.empty()) {
+    return LateReasonRequired(assessment.filing, now - cmd.incident_at,
+                              order->delivered_at ? std::optional<Duration>(now - *order->delivered_at) : std::nullopt);
   }
-  const RoutingAssessment routing =
-      AssessRouting(policy, cmd.category, ClaimedAmount(*order, cmd.demands), false);
 
   Complaint c;
   c.platform_id = who.platform_id;
@@ -146,17 +177,16 @@ StatusOr<Complaint> ComplaintService::File(WriteTx& tx, const Principal& who,
   c.incident_ends_at = cmd.incident_ends_at;
   c.description = cmd.description;
   c.demands = cmd.demands;
-  c.late = filing.late;
-  c.late_reason = filing.late ? cmd.late_reason : "";
-  c.tier = routing.tier;
+  c.late = assessment.filing.late;
+  c.late_reason = c.late ? cmd.late_reason : "";
+  c.tier = assessment.routing.tier;
   TOUSU_ASSIGN_OR_RETURN(c.assignee, PickAssignee(tx, c.platform_id, c.tier));
-  json::object assessment = AssessmentJson(filing, routing);
-  assessment["policy_version"] = policy.version;
-  c.assessment_json = json::serialize(assessment);
+  c.assessment_json = json::serialize(AssessmentJson(assessment));
 
   const Complaint before = c;
   Transition t = FileComplaint(c, Actor::Of(who), now, policy.deadlines);
   TOUSU_RETURN_IF_ERROR(Record(tx, before, c, t, Actor::Of(who), /*is_new=*/true));
+  TOUSU_RETURN_IF_ERROR(RefreshSimilar(tx, policy, c));
   return c;
 }
 
@@ -165,11 +195,11 @@ StatusOr<Complaint> ComplaintService::Act(WriteTx& tx, const Principal& who, std
   TOUSU_ASSIGN_OR_RETURN(auto found, tx.GetComplaint(who.platform_id, id));
   if (!found || !CanSee(who, *found)) return NotFound(id);
   Complaint c = *found;
-  TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyFor(tx, who.platform_id));
-  Money price;
+  TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyOf(tx, c));
+  Money punitive;
   if (r.action == Action::kDecide) {
     TOUSU_ASSIGN_OR_RETURN(auto order, tx.GetOrder(c.platform_id, c.order_no));
-    if (order) price = order->amount;
+    if (order) punitive = PunitiveFor(policy, order->amount);
   }
   if (r.action == Action::kReassign && !r.assignee.empty()) {
     TOUSU_ASSIGN_OR_RETURN(auto staff, tx.GetUser(c.platform_id, r.assignee));
@@ -177,7 +207,12 @@ StatusOr<Complaint> ComplaintService::Act(WriteTx& tx, const Principal& who, std
       return Status::BadField("assignee", "no agent, risk or arbitrator " + r.assignee + " on this platform");
     }
   }
-  TOUSU_ASSIGN_OR_RETURN(Transition t, ApplyAction(c, who, r, clock_.Now(), policy.deadlines, price));
+  TOUSU_ASSIGN_OR_RETURN(Transition t, ApplyAction(c, who, r, clock_.Now(), policy.deadlines, punitive));
+  if (r.action == Action::kDecide) {
+    // A decision is a fact: the assessment shows the decided party and any punitive damages.
+    TOUSU_ASSIGN_OR_RETURN(Assessment a, AssessStored(tx, policy, c));
+    c.assessment_json = json::serialize(AssessmentJson(a));
+  }
   TOUSU_RETURN_IF_ERROR(Record(tx, *found, c, t, Actor::Of(who), /*is_new=*/false));
   return c;
 }
@@ -260,7 +295,7 @@ StatusOr<bool> ComplaintService::HandleDeadline(WriteTx& tx, const DueDeadline& 
     TOUSU_RETURN_IF_ERROR(tx.DeleteDeadline(d));
     return false;
   }
-  TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyFor(tx, d.platform_id));
+  TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyOf(tx, *found));
   Complaint c = *found;
   std::optional<Transition> t = OnDeadline(c, d.kind, d.due_at, policy.deadlines);
   if (!t) {

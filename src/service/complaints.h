@@ -13,7 +13,9 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "domain/lifecycle.h"
+#include "rules/engine.h"
 #include "rules/policy.h"
+#include "service/policies.h"
 #include "store/store.h"
 
 namespace tousu {
@@ -55,6 +57,17 @@ class ComplaintService final {
   // dropped. Returns true when it changed the complaint.
   StatusOr<bool> HandleDeadline(WriteTx& tx, const DueDeadline& d) const;
 
+  // Recomputes `c`'s assessment from the facts now in the store (call it after the change that
+  // altered them, in the same transaction: new evidence, an incident, a similar complaint).
+  // When the result differs, stores it with a `reassessed` event naming `reason` and bumps the
+  // version; `c` must be the complaint as stored in this transaction, and is updated.
+  // Returns true when the assessment changed.
+  StatusOr<bool> Reassess(WriteTx& tx, Complaint& c, std::string_view reason) const;
+
+  // A new incident: reassesses every open complaint whose window it touches (paged, bounded by
+  // kMaxComplaintWindow). Returns how many changed.
+  StatusOr<int> OnIncident(WriteTx& tx, const Incident& incident) const;
+
   Instant Now() const { return clock_.Now(); }
 
  private:
@@ -63,13 +76,15 @@ class ComplaintService final {
   Status Record(WriteTx& tx, const Complaint& before, Complaint& after, const Transition& t,
                 const Actor& actor, bool is_new) const;
   StatusOr<std::string> PickAssignee(WriteTx& tx, const std::string& platform, Tier tier) const;
+  // The engine's assessment of a stored complaint, from the facts in the store now.
+  StatusOr<Assessment> AssessStored(ReadTx& tx, const Policy& policy, const Complaint& c) const;
+  // Open complaints like `c` (same category, within the similar window) whose similar-complaints
+  // count `c` may have changed.
+  Status RefreshSimilar(WriteTx& tx, const Policy& policy, const Complaint& c) const;
 
   const Clock& clock_;
   IdGenerator& ids_;
 };
-
-// The policy that applies on a platform (the built-in defaults until a platform sets its own).
-StatusOr<Policy> PolicyFor(ReadTx& tx, std::string_view platform);
 
 }  // namespace tousu
 

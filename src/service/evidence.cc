@@ -43,8 +43,8 @@ StatusOr<Complaint> EvidenceService::VisibleComplaint(ReadTx& tx, const Principa
   return *c;
 }
 
-Status EvidenceService::CheckCanAdd(ReadTx& tx, const Principal& who,
-                                    std::string_view complaint_id) const {
+StatusOr<Complaint> EvidenceService::AddableComplaint(ReadTx& tx, const Principal& who,
+                                                     std::string_view complaint_id) const {
   if (who.role == Role::kPlatform) {
     return Status::PermissionDenied("evidence is added by the complaint's parties and staff, not by the platform's API key");
   }
@@ -54,13 +54,18 @@ Status EvidenceService::CheckCanAdd(ReadTx& tx, const Principal& who,
                             "; evidence can no longer be added")
         .WithList("allowed_actions", {});
   }
-  return Status::Ok();
+  return c;
+}
+
+Status EvidenceService::CheckCanAdd(ReadTx& tx, const Principal& who,
+                                    std::string_view complaint_id) const {
+  return AddableComplaint(tx, who, complaint_id).status();
 }
 
 StatusOr<EvidenceRecord> EvidenceService::Add(WriteTx& tx, const Principal& who,
                                               std::string_view complaint_id,
                                               const EvidenceUpload& u) const {
-  TOUSU_RETURN_IF_ERROR(CheckCanAdd(tx, who, complaint_id));
+  TOUSU_ASSIGN_OR_RETURN(Complaint complaint, AddableComplaint(tx, who, complaint_id));
   const Instant now = clock_.Now();
   if (u.captured_at && *u.captured_at > now + kClockSkew) {
     return Status::BadField("captured_at", "is in the future");
@@ -101,6 +106,7 @@ StatusOr<EvidenceRecord> EvidenceService::Add(WriteTx& tx, const Principal& who,
                              {"sha256", r.sha256_hex},    {"log_index", *r.log_index},
                              {"at", FormatRfc3339(now)}};
   TOUSU_RETURN_IF_ERROR(tx.InsertOutbox(r.platform_id, "complaint.evidence", json::serialize(payload), now));
+  TOUSU_RETURN_IF_ERROR(complaints_.Reassess(tx, complaint, "evidence_added").status());
   return r;
 }
 

@@ -17,6 +17,7 @@
 #include "base/ids.h"
 #include "domain/model.h"
 #include "domain/principal.h"
+#include "service/complaints.h"
 #include "store/store.h"
 
 namespace tousu {
@@ -37,7 +38,9 @@ struct EvidenceUpload {
 
 class EvidenceService final {
  public:
-  EvidenceService(const Clock& clock, IdGenerator& ids) : clock_(clock), ids_(ids) {}
+  // New evidence is a new fact: `complaints` reassesses the complaint in the same transaction.
+  EvidenceService(const Clock& clock, IdGenerator& ids, const ComplaintService& complaints)
+      : clock_(clock), ids_(ids), complaints_(complaints) {}
 
   // May `who` add evidence to the complaint now? NotFound when it cannot see the complaint
   // (another tenant, consumer or shop), PermissionDenied for the platform's API key, Conflict
@@ -45,7 +48,8 @@ class EvidenceService final {
   Status CheckCanAdd(ReadTx& tx, const Principal& who, std::string_view complaint_id) const;
 
   // Validates the uploader's claims (422 for a capture time in the future, order fields on a
-  // non-transaction record, a bad file name) and records the evidence with its leaf.
+  // non-transaction record, a bad file name), records the evidence with its leaf and reassesses
+  // the complaint (its evidence section) — all in `tx`.
   StatusOr<EvidenceRecord> Add(WriteTx& tx, const Principal& who, std::string_view complaint_id,
                                const EvidenceUpload& upload) const;
 
@@ -58,9 +62,12 @@ class EvidenceService final {
  private:
   StatusOr<Complaint> VisibleComplaint(ReadTx& tx, const Principal& who,
                                        std::string_view complaint_id) const;
+  StatusOr<Complaint> AddableComplaint(ReadTx& tx, const Principal& who,
+                                       std::string_view complaint_id) const;
 
   const Clock& clock_;
   IdGenerator& ids_;
+  const ComplaintService& complaints_;
 };
 
 }  // namespace tousu

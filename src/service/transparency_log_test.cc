@@ -26,7 +26,7 @@ class TransparencyLogTest : public ::testing::Test {
       : dir_(fs::temp_directory_path() / ("tousu-log-" + HexEncode(RandomBytes(6)))),
         clock_(*ParseRfc3339("2030-01-01T00:00:00Z")),
         complaints_(clock_, ids_),
-        evidence_(clock_, ids_),
+        evidence_(clock_, ids_, complaints_),
         signer_(clock_, evidence::NoteSigner::Generate("tousu.test/log").value()) {
     fs::create_directories(dir_);
     store_ = SqliteStore::Open((dir_ / "t.db").string(), true).value();

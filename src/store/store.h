@@ -100,6 +100,45 @@ struct IncidentFilter {
   int limit = 200;
 };
 
+// One version of a platform's rule policy, as the admin sent it (TOML text).
+struct PolicyRecord {
+  std::string platform_id;
+  int64_t version = 0;  // 1, 2, ... per platform; every version is kept
+  std::string text;
+  std::string created_by;  // "admin"
+  Instant created_at;
+};
+
+// Complaints like one being assessed: same category, incident time in [from, to], optionally the
+// same merchant; withdrawn ones and `exclude_id` left out. Earliest incident first.
+struct SimilarQuery {
+  Category category = Category::kDisconnected;
+  std::string merchant_ref;  // empty: any merchant of the platform
+  Instant from;
+  Instant to;
+  std::string exclude_id;
+  int limit = 1000;
+};
+
+struct SimilarComplaint {
+  std::string id;
+  std::string merchant_ref;
+  Instant incident_at;
+  ComplaintStatus status = ComplaintStatus::kSubmitted;
+};
+
+// Open complaints whose incident window [incident_at, incident_ends_at or incident_at] touches
+// [from, to]. `earliest_incident_at` bounds the index range (no complaint window is longer than
+// the service allows). Paged by id ascending after `after_id`.
+struct TouchingQuery {
+  Instant from;
+  Instant to;
+  Instant earliest_incident_at;
+  std::string merchant_ref;  // non-empty: only complaints against this merchant
+  std::string after_id;
+  int limit = 200;
+};
+
 // One leaf of the transparency log: its exact bytes and the record it stands for.
 struct LogLeafRecord {
   int64_t index = 0;
@@ -132,6 +171,18 @@ struct MarkRecord {
   std::string complaint_id;
   std::string kind;
   Instant at;
+};
+
+struct ComplaintCount {
+  ComplaintStatus status = ComplaintStatus::kSubmitted;
+  Tier tier = Tier::kNormal;
+  int64_t count = 0;
+};
+
+struct DeadlineStats {
+  int64_t pending = 0;               // every deadline in the index
+  int64_t due = 0;                   // due at `now` and not yet acted on
+  std::optional<Instant> oldest_due;  // the earliest of those
 };
 
 class ReadTx {
@@ -175,6 +226,22 @@ class ReadTx {
                                                                     std::string_view key) = 0;
   virtual StatusOr<std::vector<MarkRecord>> ListMarks(std::string_view platform,
                                                       std::string_view complaint_id) = 0;
+
+  // For metrics: complaints by status and tier across platforms (a scan), and the deadline index.
+  virtual StatusOr<std::vector<ComplaintCount>> CountComplaints() = 0;
+  virtual StatusOr<DeadlineStats> CountDeadlines(Instant now) = 0;
+  // The platform's policy: the given version, or the current (highest) one; nullopt when the
+  // platform has never set one (the built-in defaults apply).
+  virtual StatusOr<std::optional<PolicyRecord>> GetPolicy(std::string_view platform,
+                                                          std::optional<int64_t> version) = 0;
+  virtual StatusOr<std::vector<SimilarComplaint>> ListSimilarComplaints(std::string_view platform,
+                                                                        const SimilarQuery& q) = 0;
+  virtual StatusOr<std::vector<Complaint>> ListOpenComplaintsTouching(std::string_view platform,
+                                                                      const TouchingQuery& q) = 0;
+  // The platform's own terms text and when it was set; nullopt when never set.
+  virtual StatusOr<std::optional<std::pair<std::string, Instant>>> GetPlatformTerms(
+      std::string_view platform) = 0;
+
   virtual StatusOr<std::optional<EventRecord>> GetEvent(std::string_view platform,
                                                         std::string_view complaint_id,
                                                         int64_t seq) = 0;
@@ -232,6 +299,9 @@ class WriteTx : public ReadTx {
   // Queues a payload for the log and notifications (the outbox), in this transaction.
   virtual Status InsertOutbox(std::string_view platform, std::string_view topic,
                               std::string_view payload, Instant at) = 0;
+  // Stores a new policy version; Conflict if that version exists.
+  virtual Status InsertPolicy(const PolicyRecord& p) = 0;
+  virtual Status PutPlatformTerms(std::string_view platform, std::string_view terms, Instant at) = 0;
 
   virtual Status InsertEvidence(const EvidenceRecord& r) = 0;
   // Log writes: append-only. A leaf or node that exists already is a Conflict.

@@ -5,15 +5,6 @@
 
 #include <set>
 
-#include "base/clock.h"
-#include "base/ids.h"
-#include "evidence/blob_store.h"
-#include "http/api.h"
-#include "service/auth.h"
-#include "service/complaints.h"
-#include "service/platforms.h"
-#include "service/sweeper.h"
-#include "store/sqlite/sqlite_store.h"
 #include "tests/integration/harness.h"
 
 namespace tousu::testing {
@@ -26,12 +17,17 @@ namespace json = boost::json;
 const std::map<std::pair<std::string, std::string>, std::set<std::string>> kExpected = {
     {{"GET", "/healthz"}, {"public"}},
     {{"GET", "/readyz"}, {"public"}},
+    {{"GET", "/metrics"}, {"public"}},
     {{"POST", "/v1/auth/login"}, {"public"}},
     {{"POST", "/v1/auth/logout"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
     {{"GET", "/v1/me"}, {"admin", "platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},
     {{"POST", "/v1/platforms"}, {"admin"}},
     {{"GET", "/v1/platforms"}, {"admin"}},
     {{"GET", "/v1/platforms/{id}"}, {"admin"}},
+    {{"GET", "/v1/platforms/{id}/policy"}, {"admin"}},
+    {{"PUT", "/v1/platforms/{id}/policy"}, {"admin"}},
+    {{"GET", "/v1/platform/terms"}, {"platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},
+    {{"PUT", "/v1/platform/terms"}, {"platform"}},
     {{"POST", "/v1/test/clock"}, {"public"}},
     {{"PUT", "/v1/merchants/{ref}"}, {"platform"}},
     {{"GET", "/v1/merchants/{ref}"}, {"platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},
@@ -69,28 +65,6 @@ const std::map<std::pair<std::string, std::string>, std::set<std::string>> kExpe
 
 const std::vector<std::string> kRoles = {"public", "admin", "platform", "consumer", "merchant",
                                          "agent", "risk", "arbitrator"};
-
-// The route table exactly as the server builds it (with the test clock on).
-std::vector<http::Route> ServerRoutes() {
-  TempDir dir;
-  auto store = SqliteStore::Open(dir.path() + "/t.db", true);
-  EXPECT_TRUE(store.ok());
-  ManualClock clock(Instant::FromUnixSeconds(0));
-  IdGenerator ids;
-  AuthService auth(clock, ids, hours(1));
-  PlatformService platforms(clock, ids, auth);
-  ComplaintService complaints(clock, ids);
-  Sweeper sweeper(**store, complaints);
-  std::atomic<bool> stopping{false};
-  EvidenceService evidence(clock, ids);
-  CheckpointSigner checkpoints(clock, evidence::NoteSigner::Generate("tousu.test/log").value());
-  auto blobs = evidence::BlobStore::Open(dir.path()).value();
-  http::Api api(http::ApiDeps{**store, clock, &clock, ids, auth, platforms, complaints, sweeper, &stopping,
-                              evidence, checkpoints, *blobs, 20 << 20});
-  std::vector<http::Route> routes = api.router().routes();
-  (*store)->Close();
-  return routes;
-}
 
 TEST(AuthzMatrix, EveryRouteHasItsRow) {
   std::set<std::pair<std::string, std::string>> seen;

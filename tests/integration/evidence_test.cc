@@ -75,6 +75,29 @@ TEST_F(EvidenceTest, RawUploadIsStoredByHashAndRecorded) {
   EXPECT_EQ(list.obj().at("items").as_array()[1].at("uploader").at("role").as_string(), "agent");
 }
 
+// Evidence is a fact of the assessment: a transaction record whose amount does not match the
+// order shows up as present and mismatched, in the same transaction as the upload.
+TEST_F(EvidenceTest, EvidenceFeedsTheAssessment) {
+  auto ids = [](const json::value& list) {
+    std::vector<std::string> out;
+    for (const auto& v : list.as_array()) out.emplace_back(v.as_string());
+    return out;
+  };
+  HttpResult before = world_.Get("consumer", "/v1/complaints/" + complaint_ + "/assessment");
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_TRUE(before.obj().at("evidence").at("present").as_array().empty()) << before.body;
+  HttpResult up = UploadAs("consumer", Png(100), "kind=transaction&order_no=E-1&amount_fen=100");
+  ASSERT_EQ(up.status, 201) << up.body;
+  HttpResult after = world_.Get("consumer", "/v1/complaints/" + complaint_ + "/assessment");
+  const json::value& ev = after.obj().at("evidence");
+  EXPECT_EQ(ids(ev.at("present")), std::vector<std::string>{"transaction"}) << after.body;
+  EXPECT_EQ(ids(ev.at("mismatched")), std::vector<std::string>{up.Str("id")}) << after.body;
+  HttpResult timeline = world_.Get("consumer", "/v1/complaints/" + complaint_ + "/timeline");
+  const auto& last = timeline.obj().at("items").as_array().back();
+  EXPECT_EQ(last.at("type").as_string(), "reassessed");
+  EXPECT_EQ(last.at("data").at("reason").as_string(), "evidence_added");
+}
+
 TEST_F(EvidenceTest, MultipartUploadWithFieldsInTheForm) {
   const std::string text = "客服聊天记录：答应今天退款\n";
   const std::string body = Multipart("b0undary", {{"kind", "communication"}, {"captured_at", "2029-12-31T21:00:00Z"}},

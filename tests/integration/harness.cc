@@ -18,6 +18,15 @@
 #include <stdexcept>
 #include <thread>
 
+#include "base/clock.h"
+#include "base/ids.h"
+#include "http/api.h"
+#include "service/auth.h"
+#include "service/complaints.h"
+#include "service/platforms.h"
+#include "service/sweeper.h"
+#include "store/sqlite/sqlite_store.h"
+
 extern char** environ;
 
 namespace tousu::testing {
@@ -297,6 +306,23 @@ HttpResult World::Act(const std::string& role, const std::string& id, json::obje
 
 HttpResult World::Get(const std::string& role, const std::string& target) const {
   return server.Call("GET", target, tokens.at(role));
+}
+
+std::vector<http::Route> ServerRoutes() {
+  TempDir dir;
+  auto store = SqliteStore::Open(dir.path() + "/t.db", true);
+  if (!store.ok()) throw std::runtime_error(store.status().ToString());
+  ManualClock clock(Instant::FromUnixSeconds(0));
+  IdGenerator ids;
+  AuthService auth(clock, ids, hours(1));
+  PlatformService platforms(clock, ids, auth);
+  ComplaintService complaints(clock, ids);
+  Sweeper sweeper(**store, complaints);
+  std::atomic<bool> stopping{false};
+  http::Api api(http::ApiDeps{**store, clock, &clock, ids, auth, platforms, complaints, sweeper, &stopping});
+  std::vector<http::Route> routes = api.router().routes();
+  (*store)->Close();
+  return routes;
 }
 
 }  // namespace tousu::testing

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "http/router.h"
+
 namespace tousu::testing {
 
 // A directory under /tmp removed (with its contents) when the object dies.
@@ -114,6 +116,9 @@ struct World {
   const Server& server;
   std::string now;  // the test clock's current time, RFC 3339
 };
+
+// The route table exactly as the server builds it (with the test clock on).
+std::vector<http::Route> ServerRoutes();
 
 // The test clock's epoch for a test: a fixed time after the real present, so tests are
 // deterministic and the clock can move forward from it.

@@ -142,8 +142,36 @@ const std::string kPutIdempotency =
     "INSERT INTO idempotency (platform_id, scope, key, request_hash, status, body, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)";
 
+const std::string kCountComplaints =
+    "SELECT status, tier, COUNT(*) FROM complaints GROUP BY status, tier";
+const std::string kCountDeadlines =
+    "SELECT (SELECT COUNT(*) FROM deadlines), COUNT(*), MIN(due_at) FROM deadlines WHERE due_at <= ?";
+
 const std::string kInsertOutbox =
     "INSERT INTO outbox (platform_id, topic, payload, created_at) VALUES (?, ?, ?, ?)";
+
+const std::string kPolicyColumns =
+    "SELECT platform_id, version, text, created_by, created_at FROM policies WHERE platform_id = ?";
+const std::string kGetCurrentPolicy = kPolicyColumns + " ORDER BY version DESC LIMIT 1";
+const std::string kGetPolicyVersion = kPolicyColumns + " AND version = ?";
+const std::string kInsertPolicy =
+    "INSERT INTO policies (platform_id, version, text, created_by, created_at) VALUES (?, ?, ?, ?, ?)";
+
+const std::string kGetPlatformTerms = "SELECT terms, updated_at FROM platform_terms WHERE platform_id = ?";
+const std::string kPutPlatformTerms =
+    "INSERT INTO platform_terms (platform_id, terms, updated_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (platform_id) DO UPDATE SET terms = excluded.terms, updated_at = excluded.updated_at";
+
+// Bounded index ranges: complaints_by_category_incident / complaints_by_merchant_category.
+const std::string kSimilarComplaints =
+    "SELECT id, merchant_ref, incident_at, status FROM complaints WHERE platform_id = ? AND "
+    "category = ? AND incident_at >= ? AND incident_at <= ? AND id <> ? AND status <> 'withdrawn'";
+const std::string kOpenStatuses =
+    "('submitted', 'awaiting_merchant', 'offer_made', 'platform_review', 'decided', 'remedy_due')";
+// complaints_by_incident: incident_at in [earliest, to], then the window's end is checked.
+const std::string kTouching =
+    kComplaintColumns + " WHERE platform_id = ? AND incident_at >= ? AND incident_at <= ? AND "
+    "COALESCE(incident_ends_at, incident_at) >= ? AND status IN " + kOpenStatuses + " AND id > ?";
 
 const std::string kGetEvent = kListEvents.substr(0, kListEvents.find(" ORDER BY")) + " AND seq = ?";
 
@@ -552,6 +580,25 @@ StatusOr<std::vector<MarkRecord>> SqlTx::ListMarks(std::string_view platform,
                          });
 }
 
+StatusOr<std::vector<ComplaintCount>> SqlTx::CountComplaints() {
+  return All<ComplaintCount>(db_.Query(kCountComplaints, {}), [](const Row& r) -> StatusOr<ComplaintCount> {
+    TOUSU_ASSIGN_OR_RETURN(ComplaintStatus status, EnumAt<ComplaintStatus>(r, 0, "status"));
+    TOUSU_ASSIGN_OR_RETURN(Tier tier, EnumAt<Tier>(r, 1, "tier"));
+    return ComplaintCount{status, tier, r.Int(2)};
+  });
+}
+
+StatusOr<DeadlineStats> SqlTx::CountDeadlines(Instant now) {
+  TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(kCountDeadlines, {TimeValue(now)}));
+  DeadlineStats out;
+  if (!rows.empty()) {
+    out.pending = rows[0].Int(0);
+    out.due = rows[0].Int(1);
+    out.oldest_due = OptTimeAt(rows[0], 2);
+  }
+  return out;
+}
+
 StatusOr<std::optional<EventRecord>> SqlTx::GetEvent(std::string_view platform,
                                                      std::string_view complaint_id, int64_t seq) {
   return One<EventRecord>(db_.Query(kGetEvent, {Text(platform), Text(complaint_id), Int(seq)}),
@@ -603,6 +650,52 @@ StatusOr<std::vector<std::optional<std::string>>> SqlTx::GetLogNodes(
     for (const Row& r : rows) out[static_cast<size_t>(r.Int(0))] = r.Text(1);
   }
   return out;
+}
+
+StatusOr<std::optional<PolicyRecord>> SqlTx::GetPolicy(std::string_view platform,
+                                                       std::optional<int64_t> version) {
+  auto rows = version ? db_.Query(kGetPolicyVersion, {Text(platform), Int(*version)})
+                      : db_.Query(kGetCurrentPolicy, {Text(platform)});
+  return One<PolicyRecord>(std::move(rows), [](const Row& r) -> StatusOr<PolicyRecord> {
+    return PolicyRecord{r.Text(0), r.Int(1), r.Text(2), r.Text(3), TimeAt(r, 4)};
+  });
+}
+
+StatusOr<std::vector<SimilarComplaint>> SqlTx::ListSimilarComplaints(std::string_view platform,
+                                                                     const SimilarQuery& q) {
+  std::string sql = kSimilarComplaints;
+  std::vector<Value> params{Text(platform), Text(ToString(q.category)), TimeValue(q.from),
+                            TimeValue(q.to), Text(q.exclude_id)};
+  if (!q.merchant_ref.empty()) {
+    sql += " AND merchant_ref = ?";
+    params.push_back(Text(q.merchant_ref));
+  }
+  sql += " ORDER BY incident_at, id LIMIT ?";
+  params.push_back(Int(q.limit));
+  return All<SimilarComplaint>(db_.Query(sql, params), [](const Row& r) -> StatusOr<SimilarComplaint> {
+    TOUSU_ASSIGN_OR_RETURN(ComplaintStatus st, EnumAt<ComplaintStatus>(r, 3, "complaint status"));
+    return SimilarComplaint{r.Text(0), r.Text(1), TimeAt(r, 2), st};
+  });
+}
+
+StatusOr<std::vector<Complaint>> SqlTx::ListOpenComplaintsTouching(std::string_view platform,
+                                                                   const TouchingQuery& q) {
+  std::string sql = kTouching;
+  std::vector<Value> params{Text(platform), TimeValue(q.earliest_incident_at), TimeValue(q.to),
+                            TimeValue(q.from), Text(q.after_id)};
+  if (!q.merchant_ref.empty()) {
+    sql += " AND merchant_ref = ?";
+    params.push_back(Text(q.merchant_ref));
+  }
+  sql += " ORDER BY id LIMIT ?";
+  params.push_back(Int(q.limit));
+  return All<Complaint>(db_.Query(sql, params), ComplaintFrom);
+}
+
+StatusOr<std::optional<std::pair<std::string, Instant>>> SqlTx::GetPlatformTerms(std::string_view platform) {
+  return One<std::pair<std::string, Instant>>(
+      db_.Query(kGetPlatformTerms, {Text(platform)}),
+      [](const Row& r) -> StatusOr<std::pair<std::string, Instant>> { return std::make_pair(r.Text(0), TimeAt(r, 1)); });
 }
 
 StatusOr<std::optional<CheckpointRecord>> SqlTx::LatestCheckpoint() {
@@ -772,6 +865,15 @@ Status SqlTx::PutIdempotency(std::string_view platform, std::string_view scope,
 Status SqlTx::InsertOutbox(std::string_view platform, std::string_view topic,
                            std::string_view payload, Instant at) {
   return Done(db_.Exec(kInsertOutbox, {Text(platform), Text(topic), Text(payload), TimeValue(at)}));
+}
+
+Status SqlTx::PutPlatformTerms(std::string_view platform, std::string_view terms, Instant at) {
+  return Done(db_.Exec(kPutPlatformTerms, {Text(platform), Text(terms), TimeValue(at)}));
+}
+
+Status SqlTx::InsertPolicy(const PolicyRecord& p) {
+  return Done(db_.Exec(kInsertPolicy, {Text(p.platform_id), Int(p.version), Text(p.text),
+                                       Text(p.created_by), TimeValue(p.created_at)}));
 }
 
 Status SqlTx::InsertEvidence(const EvidenceRecord& r) {

@@ -39,6 +39,15 @@ class SqlTx final : public WriteTx {
                                                             std::string_view key) override;
   StatusOr<std::vector<MarkRecord>> ListMarks(std::string_view platform,
                                               std::string_view complaint_id) override;
+  StatusOr<std::vector<ComplaintCount>> CountComplaints() override;
+  StatusOr<DeadlineStats> CountDeadlines(Instant now) override;
+  StatusOr<std::optional<PolicyRecord>> GetPolicy(std::string_view platform,
+                                                  std::optional<int64_t> version) override;
+  StatusOr<std::vector<SimilarComplaint>> ListSimilarComplaints(std::string_view platform,
+                                                                const SimilarQuery& q) override;
+  StatusOr<std::vector<Complaint>> ListOpenComplaintsTouching(std::string_view platform,
+                                                              const TouchingQuery& q) override;
+  StatusOr<std::optional<std::pair<std::string, Instant>>> GetPlatformTerms(std::string_view platform) override;
   StatusOr<std::optional<EventRecord>> GetEvent(std::string_view platform,
                                                 std::string_view complaint_id, int64_t seq) override;
   StatusOr<std::optional<EvidenceRecord>> GetEvidence(std::string_view platform,
@@ -74,6 +83,8 @@ class SqlTx final : public WriteTx {
                         const IdempotencyRecord& r) override;
   Status InsertOutbox(std::string_view platform, std::string_view topic, std::string_view payload,
                       Instant at) override;
+  Status InsertPolicy(const PolicyRecord& p) override;
+  Status PutPlatformTerms(std::string_view platform, std::string_view terms, Instant at) override;
   Status InsertEvidence(const EvidenceRecord& r) override;
   Status InsertLogLeaf(const LogLeafRecord& l) override;
   Status InsertLogNode(const LogNodeKey& key, std::string_view hash) override;

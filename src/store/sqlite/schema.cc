@@ -203,7 +203,6 @@ CREATE TABLE outbox (
 );
 )sql";
 
-
 // Version 2: the evidence vault and the transparency log (docs/log_format.md). The log is one
 // tree for the whole deployment, so its tables are not keyed by platform: under a sharded
 // PostgreSQL they stay on the coordinator. Hashes are raw 32-byte BLOBs.
@@ -256,12 +255,39 @@ CREATE TABLE log_checkpoints (
 );
 )sql";
 
+// Version 3: the rules engine. Each platform's rule policies, every version kept (an
+// assessment names the version it used); the platform's own terms; indexes for the similar-complaints count and for the
+// open complaints an incident touches. (Version 2 is the evidence log's.)
+constexpr char kV3[] = R"sql(
+CREATE TABLE policies (
+  platform_id TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  text        TEXT NOT NULL,
+  created_by  TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  PRIMARY KEY (platform_id, version)
+) WITHOUT ROWID;
+
+-- The platform's own terms (用户协议), scanned for unfair clauses like the merchants' terms.
+CREATE TABLE platform_terms (
+  platform_id TEXT PRIMARY KEY,
+  terms       TEXT NOT NULL,
+  updated_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE INDEX complaints_by_category_incident ON complaints (platform_id, category, incident_at);
+CREATE INDEX complaints_by_merchant_category ON complaints (platform_id, merchant_ref, category, incident_at);
+CREATE INDEX complaints_by_incident ON complaints (platform_id, incident_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& SqliteMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "backbone: platforms, people, orders, incidents, complaints, deadlines, events", kV1},
-      {2, "evidence vault and transparency log", kV2},
+      // Version 2 shipped after version 3: a store that got 3 first gets 2 when it lacks its tables.
+      {2, "evidence vault and transparency log", kV2, "log_leaves"},
+      {3, "rules: per-platform policies; indexes for similar and touched complaints", kV3},
   };
   return kMigrations;
 }

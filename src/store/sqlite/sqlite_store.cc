@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <filesystem>
+#include <chrono>
 #include <future>
 
 #include "base/log.h"
@@ -33,10 +34,16 @@ Status SqliteStore::Migrate(SqliteConnection& db) {
                                "); run a newer tousu");
   }
   for (const auto& m : sql::SqliteMigrations()) {
-    if (m.version <= current) continue;
+    bool apply = m.version > current;
+    if (!apply && !m.applied_unless_table.empty()) {
+      TOUSU_ASSIGN_OR_RETURN(auto found, db.Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                                  {sql::Text(m.applied_unless_table)}));
+      apply = found.empty();
+    }
+    if (!apply) continue;
     TOUSU_RETURN_IF_ERROR(db.Script("BEGIN IMMEDIATE"));
     Status s = db.Script(m.sql);
-    if (s.ok()) s = db.Script("PRAGMA user_version = " + std::to_string(m.version));
+    if (s.ok() && m.version > current) s = db.Script("PRAGMA user_version = " + std::to_string(m.version));
     if (!s.ok()) {
       (void)db.Script("ROLLBACK");
       return s.Annotate("migration " + std::to_string(m.version));
@@ -96,6 +103,7 @@ void SqliteStore::WriterLoop() {
 }
 
 void SqliteStore::RunGroup(std::vector<Pending>& group) {
+  const auto started = std::chrono::steady_clock::now();
   std::vector<Status> results(group.size());
   Status begin = writer_->Script("BEGIN IMMEDIATE");
   if (!begin.ok()) {
@@ -124,6 +132,10 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
     (void)writer_->Script("ROLLBACK");
     log::Error("store_commit_failed", {{"detail", commit.ToString()}, {"jobs", group.size()}});
     for (auto& r : results) r = Status::Unavailable("commit failed: " + commit.ToString());
+  }
+  if (options_.on_commit) {
+    options_.on_commit(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                       group.size());
   }
   for (size_t i = 0; i < group.size(); ++i) {
     try {

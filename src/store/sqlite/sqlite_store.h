@@ -28,6 +28,8 @@ class SqliteStore final : public Store {
   struct Options {
     int max_readers = 16;
     int max_group = 512;  // most jobs committed together
+    // Called on the writer thread after each group commit: its duration and job count.
+    std::function<void(double seconds, size_t jobs)> on_commit;
   };
 
   // Opens (creating if `create`) the database at `path` and brings its schema up to date.

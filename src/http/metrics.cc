@@ -1,0 +1,104 @@
+#include "http/metrics.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace tousu::http {
+
+namespace {
+
+std::string Number(double v) {
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+std::string Join(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return a + "," + b;
+}
+
+}  // namespace
+
+std::string EscapeLabel(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+void Histogram::Observe(double seconds) {
+  size_t i = 0;
+  while (i < kBounds.size() && seconds > kBounds[i]) ++i;
+  counts_[i].fetch_add(1, std::memory_order_relaxed);
+  sum_micros_.fetch_add(static_cast<uint64_t>(std::max(0.0, seconds) * 1e6), std::memory_order_relaxed);
+}
+
+void Histogram::Render(const std::string& name, const std::string& labels, std::string* out) const {
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i <= kBounds.size(); ++i) {
+    cumulative += counts_[i].load(std::memory_order_relaxed);
+    const std::string le = i < kBounds.size() ? Number(kBounds[i]) : "+Inf";
+    *out += name + "_bucket{" + Join(labels, "le=\"" + le + "\"") + "} " + std::to_string(cumulative) + "\n";
+  }
+  const std::string braces = labels.empty() ? "" : "{" + labels + "}";
+  *out += name + "_sum" + braces + " " + Number(sum_micros_.load() / 1e6) + "\n";
+  *out += name + "_count" + braces + " " + std::to_string(cumulative) + "\n";
+}
+
+void Metrics::ObserveRequest(const std::string& route, const std::string& method, int status, double seconds) {
+  std::lock_guard lock(mu_);
+  ++requests_[{route, method, status}];
+  latency_[{route, method}].Observe(seconds);
+}
+
+void Metrics::CountRejected(const std::string& limiter) {
+  std::lock_guard lock(mu_);
+  ++rejected_[limiter];
+}
+
+std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
+  std::string out;
+  {
+    std::lock_guard lock(mu_);
+    out += "# HELP tousu_http_requests_total HTTP requests answered, by route pattern, method and status.\n";
+    out += "# TYPE tousu_http_requests_total counter\n";
+    for (const auto& [key, n] : requests_) {
+      const auto& [route, method, status] = key;
+      out += "tousu_http_requests_total{route=\"" + EscapeLabel(route) + "\",method=\"" + method +
+             "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+    }
+    out += "# HELP tousu_http_request_duration_seconds Time from a complete request to its answer.\n";
+    out += "# TYPE tousu_http_request_duration_seconds histogram\n";
+    for (const auto& [key, h] : latency_) {
+      h.Render("tousu_http_request_duration_seconds",
+               "route=\"" + EscapeLabel(key.first) + "\",method=\"" + key.second + "\"", &out);
+    }
+    out += "# HELP tousu_rate_limited_total Requests refused with 429, by limiter.\n";
+    out += "# TYPE tousu_rate_limited_total counter\n";
+    for (const char* limiter : {"address", "token", "login"}) {
+      auto it = rejected_.find(limiter);
+      out += std::string("tousu_rate_limited_total{limiter=\"") + limiter + "\"} " +
+             std::to_string(it == rejected_.end() ? 0 : it->second) + "\n";
+    }
+  }
+  out += "# HELP tousu_store_commit_duration_seconds Time of one group commit (fsync included).\n";
+  out += "# TYPE tousu_store_commit_duration_seconds histogram\n";
+  commit_latency_.Render("tousu_store_commit_duration_seconds", "", &out);
+  for (const Gauge& g : gauges) {
+    out += "# HELP " + g.name + " " + g.help + "\n";
+    out += "# TYPE " + g.name + " gauge\n";
+    for (const auto& [labels, v] : g.samples) {
+      out += g.name + (labels.empty() ? "" : "{" + labels + "}") + " " + Number(v) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace tousu::http

@@ -1,0 +1,61 @@
+// Metrics: counters and latency histograms for GET /metrics in the Prometheus text format
+// (version 0.0.4). Request series are labelled by route pattern (never by raw path, so the
+// label set stays bounded), method and status. Gauges that live in the store (complaints by
+// state, pending deadlines, ...) are read at scrape time and passed to Render.
+// Thread-safety: all methods may be called from any thread.
+#ifndef TOUSU_HTTP_METRICS_H_
+#define TOUSU_HTTP_METRICS_H_
+
+#include <array>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace tousu::http {
+
+// Cumulative histogram with fixed bucket bounds (seconds).
+class Histogram final {
+ public:
+  static constexpr std::array<double, 12> kBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                     0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+  void Observe(double seconds);
+  // Appends NAME_bucket/_sum/_count lines with `labels` ("" or `a="b",c="d"`).
+  void Render(const std::string& name, const std::string& labels, std::string* out) const;
+
+ private:
+  std::array<std::atomic<uint64_t>, kBounds.size() + 1> counts_{};  // last: +Inf
+  std::atomic<uint64_t> sum_micros_{0};
+};
+
+// A sample read at scrape time: NAME{labels} value.
+struct Gauge {
+  std::string name;
+  std::string help;
+  std::vector<std::pair<std::string, double>> samples;  // labels → value
+};
+
+class Metrics final {
+ public:
+  void ObserveRequest(const std::string& route, const std::string& method, int status, double seconds);
+  void CountRejected(const std::string& limiter);  // "address", "token", "login"
+  Histogram& commit_latency() { return commit_latency_; }
+
+  std::string Render(const std::vector<Gauge>& gauges) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // GUARDED_BY(mu_)
+  std::map<std::pair<std::string, std::string>, Histogram> latency_;         // GUARDED_BY(mu_)
+  std::map<std::string, uint64_t> rejected_;                                 // GUARDED_BY(mu_)
+  Histogram commit_latency_;
+};
+
+// `value` with quotes, backslashes and newlines escaped for a label.
+std::string EscapeLabel(const std::string& value);
+
+}  // namespace tousu::http
+
+#endif  // TOUSU_HTTP_METRICS_H_

@@ -1,0 +1,95 @@
+// Abuse limits and metrics over HTTP: 429 with Retry-After from the address and token buckets,
+// growing login delays, and a /metrics page that promtool accepts.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/integration/harness.h"
+
+namespace tousu::testing {
+namespace {
+
+namespace json = boost::json;
+
+std::string WriteConfig(const TempDir& dir, const std::string& text) {
+  const std::string path = dir.path() + "/tousu.toml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Limits, AddressBucketAnswers429WithRetryAfter) {
+  TempDir dir;
+  Server server(dir.path() + "/data",
+                {"--config", WriteConfig(dir, "[rate_limit]\naddress_per_second = 1\naddress_burst = 5\n")});
+  int limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 8; ++i) {
+    HttpResult r = Http(server.port(), "GET", "/v1/complaints");
+    if (r.status == 429) {
+      ++limited;
+      retry_after = r.Header("retry-after");
+      EXPECT_EQ(r.Header("content-type"), "application/problem+json");
+    }
+  }
+  EXPECT_GE(limited, 2);
+  EXPECT_FALSE(retry_after.empty());
+  EXPECT_GE(std::stoi(retry_after), 1);
+  // Health checks are never limited.
+  EXPECT_EQ(Http(server.port(), "GET", "/healthz").status, 200);
+}
+
+TEST(Limits, TokenBucketLimitsOneCallerNotOthers) {
+  TempDir dir;
+  Server server(dir.path() + "/data",
+                {"--config", WriteConfig(dir, "[rate_limit]\ntoken_per_second = 1\ntoken_burst = 20\n")});
+  World world(server);
+  int limited = 0;
+  for (int i = 0; i < 25; ++i) limited += world.Get("consumer", "/v1/complaints").status == 429;
+  EXPECT_GE(limited, 2);
+  EXPECT_EQ(world.Get("agent", "/v1/complaints").status, 200);
+}
+
+TEST(Limits, FailedLoginsGrowADelay) {
+  TempDir dir;
+  Server server(dir.path() + "/data",
+                {"--config", WriteConfig(dir, "[rate_limit]\nlogin_free_failures = 3\n")});
+  World world(server);
+  auto login = [&](const std::string& password) {
+    return server.Call("POST", "/v1/auth/login", "",
+                       json::object{{"platform", "shop"}, {"user", "bob"}, {"password", password}});
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(login("wrong-password").status, 401);
+  EXPECT_EQ(login("wrong-password").status, 401);  // the fourth failure starts the delay
+  HttpResult blocked = login("password-123");       // even the right password must wait
+  EXPECT_EQ(blocked.status, 429) << blocked.body;
+  EXPECT_FALSE(blocked.Header("retry-after").empty());
+  // Other users are not affected.
+  EXPECT_EQ(server.Call("POST", "/v1/auth/login", "",
+                        json::object{{"platform", "shop"}, {"user", "alice"}, {"password", "password-123"}}).status,
+            200);
+}
+
+TEST(Metrics, PromtoolAcceptsThePage) {
+  TempDir dir;
+  Server server(dir.path() + "/data");
+  World world(server);
+  world.AddOrder("M-1", 100);
+  world.File("M-1", "invalid_code", "2029-12-31T22:00:00Z", json::array{json::object{{"kind", "replace"}}});
+  world.Get("consumer", "/v1/complaints/none");
+  HttpResult m = Http(server.port(), "GET", "/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(m.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  for (const char* series : {"tousu_http_requests_total{route=\"/v1/complaints/{id}\",method=\"GET\",status=\"404\"} 1",
+                             "tousu_http_request_duration_seconds_bucket", "tousu_complaints{status=\"awaiting_merchant\",tier=\"normal\"} 1",
+                             "tousu_deadlines_pending 2", "tousu_deadlines_due 0", "tousu_sweeper_lag_seconds 0",
+                             "tousu_store_commit_duration_seconds_count", "tousu_rate_limited_total{limiter=\"login\"} 0"}) {
+    EXPECT_NE(m.body.find(series), std::string::npos) << series << "\n" << m.body;
+  }
+  const std::string file = dir.path() + "/metrics.txt";
+  std::ofstream(file) << m.body;
+  CommandResult check = RunCommand({"/bin/sh", "-c", "promtool check metrics < " + file});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+}  // namespace
+}  // namespace tousu::testing
