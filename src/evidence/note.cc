@@ -254,8 +254,10 @@ StatusOr<std::string> NoteVerifier::Open(std::string_view note) const {
     const size_t space = line.find(' ');
     if (space == std::string_view::npos) return Status::InvalidArgument("a signature line has no key name");
     const std::string_view name = line.substr(0, space);
-    auto blob = Base64Decode(line.substr(space + 1));
-    if (!IsValidKeyName(name) || !blob || blob->size() < 5) {
+    const std::string_view encoded = line.substr(space + 1);
+    auto blob = Base64Decode(encoded);
+    // Only the canonical encoding: no second spelling of the same signature.
+    if (!IsValidKeyName(name) || !blob || blob->size() < 5 || Base64Encode(*blob) != encoded) {
       return Status::InvalidArgument("a signature line is malformed");
     }
     uint32_t id = 0;

@@ -6,6 +6,8 @@
 
 #include "evidence/checkpoint.h"
 
+#include <random>
+
 namespace tousu::evidence {
 namespace {
 
@@ -105,6 +107,20 @@ TEST(Checkpoint, RefusesACheckpointOfAnotherLogUnderTheSameKey) {
   auto verifier = NoteVerifier::FromVerifierKey(signer.VerifierKey()).value();
   auto note = signer.Sign(FormatCheckpoint(Checkpoint{"b", 1, LeafHash("x"), {}})).value();
   EXPECT_FALSE(OpenCheckpoint(verifier, note).ok());
+}
+
+// Any damaged byte of a signed checkpoint is refused (a changed signature line that names another
+// key is refused too: then no signature by this key remains).
+TEST(Checkpoint, EveryDamagedByteIsRefused) {
+  auto signer = NoteSigner::Generate("tousu.test/log").value();
+  auto verifier = NoteVerifier::FromVerifierKey(signer.VerifierKey()).value();
+  const std::string note = SignCheckpoint(signer, Checkpoint{"tousu.test/log", 42, LeafHash("x"), {}}).value();
+  std::mt19937_64 rng(9162);
+  for (size_t i = 0; i < note.size(); ++i) {
+    std::string bad = note;
+    bad[i] = static_cast<char>(bad[i] ^ (1 + rng() % 255));
+    EXPECT_FALSE(OpenCheckpoint(verifier, bad).ok()) << "byte " << i;
+  }
 }
 
 }  // namespace

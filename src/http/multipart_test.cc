@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <vector>
 
 namespace tousu::http {
@@ -90,6 +91,33 @@ TEST(Multipart, FindsTheBoundaryInTheContentType) {
   EXPECT_FALSE(MultipartReader::BoundaryOf("multipart/form-data; boundary=" + std::string(71, 'a')).ok());
   EXPECT_TRUE(MultipartReader::IsMultipart("multipart/form-data; boundary=x"));
   EXPECT_FALSE(MultipartReader::IsMultipart("application/json"));
+}
+
+// Random splits of a valid body parse the same; random bytes never crash the reader.
+TEST(Multipart, RandomPiecesAndRandomGarbage) {
+  std::mt19937_64 rng(7578);
+  for (int trial = 0; trial < 200; ++trial) {
+    Collected c;
+    MultipartReader r("XyZ", c);
+    for (size_t i = 0; i < kBody.size();) {
+      const size_t n = 1 + rng() % 40;
+      ASSERT_TRUE(r.Feed(kBody.substr(i, n)).ok());
+      i += n;
+    }
+    ASSERT_TRUE(r.Finish().ok());
+    ASSERT_EQ(c.parts.size(), 2u);
+    ASSERT_EQ(c.parts[1].data, "\x89PNG\r\n--XyY not a boundary\r\n--Xy\r\n");
+  }
+  for (int trial = 0; trial < 500; ++trial) {
+    std::string body = kBody;
+    for (int k = 0; k < 5; ++k) body[rng() % body.size()] = static_cast<char>(rng());
+    Collected c;
+    MultipartReader r("XyZ", c);
+    for (size_t i = 0; i < body.size(); i += 13) {
+      if (!r.Feed(body.substr(i, 13)).ok()) break;
+    }
+    (void)r.Finish();
+  }
 }
 
 }  // namespace
