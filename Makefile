@@ -1,6 +1,7 @@
 # tousu: the two commands of the README's quick start, and the longer runs beside them.
 #   make run    install what is missing, build, initialise ./data with demo data, serve on 127.0.0.1:8080
 #   make test   install what is missing, build, run every test (ends with CTest's summary)
+#   make bench  build and run the benchmarks (bench-log: transparency log appends and proofs)
 BUILD      ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
@@ -8,12 +9,12 @@ DATA       ?= data
 LISTEN     ?= 127.0.0.1:8080
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test clean help
+.PHONY: all deps build run test bench bench-log clean help
 
 all: build
 
 help:
-	@sed -n '1,4p' Makefile
+	@sed -n '1,5p' Makefile
 
 deps:
 	@scripts/deps.sh
@@ -29,6 +30,11 @@ run: build
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: bench-log
+
+bench-log: build
+	@$(BUILD)/tousu_log_bench
 
 clean:
 	rm -rf $(BUILD) $(BUILD).cmake.log

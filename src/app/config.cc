@@ -54,7 +54,7 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
   Config c;
   TOUSU_RETURN_IF_ERROR(OnlyKeys(root, "", {"data", "listen", "threads", "log_level",
                                             "session_ttl_hours", "sweep_interval_seconds", "limits",
-                                            "rate_limit"}));
+                                            "rate_limit", "evidence"}));
   TOUSU_RETURN_IF_ERROR(ReadString(root, "data", &c.data_dir));
   TOUSU_RETURN_IF_ERROR(ReadString(root, "listen", &c.listen));
   int64_t v = c.threads;
@@ -74,7 +74,7 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
     if (lim == nullptr) return Bad("limits", "must be a table");
     TOUSU_RETURN_IF_ERROR(OnlyKeys(*lim, "limits.", {"max_body_bytes", "max_header_bytes",
                                                      "header_timeout_seconds", "body_timeout_seconds",
-                                                     "max_connections"}));
+                                                     "upload_timeout_seconds", "max_connections"}));
     v = static_cast<int64_t>(c.limits.max_body_bytes);
     TOUSU_RETURN_IF_ERROR(ReadInt(*lim, "max_body_bytes", 1024, int64_t{1} << 30, &v));
     c.limits.max_body_bytes = static_cast<size_t>(v);
@@ -87,6 +87,9 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
     v = c.limits.body_timeout.count();
     TOUSU_RETURN_IF_ERROR(ReadInt(*lim, "body_timeout_seconds", 1, 3600, &v));
     c.limits.body_timeout = std::chrono::seconds(v);
+    v = c.limits.upload_timeout.count();
+    TOUSU_RETURN_IF_ERROR(ReadInt(*lim, "upload_timeout_seconds", 1, 24 * 3600, &v));
+    c.limits.upload_timeout = std::chrono::seconds(v);
     v = c.limits.max_connections;
     TOUSU_RETURN_IF_ERROR(ReadInt(*lim, "max_connections", 1, 1000000, &v));
     c.limits.max_connections = static_cast<int>(v);
@@ -109,6 +112,17 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
     v = c.login_free_failures;
     TOUSU_RETURN_IF_ERROR(ReadInt(*rl, "login_free_failures", 1, 1000, &v));
     c.login_free_failures = static_cast<int>(v);
+  }
+  if (const toml::node* n = root.get("evidence")) {
+    const toml::table* ev = n->as_table();
+    if (ev == nullptr) return Bad("evidence", "must be a table");
+    TOUSU_RETURN_IF_ERROR(OnlyKeys(*ev, "evidence.", {"max_upload_bytes", "checkpoint_interval_seconds"}));
+    v = c.max_upload_bytes;
+    TOUSU_RETURN_IF_ERROR(ReadInt(*ev, "max_upload_bytes", 1, int64_t{4} << 30, &v));
+    c.max_upload_bytes = v;
+    v = c.checkpoint_interval.count();
+    TOUSU_RETURN_IF_ERROR(ReadInt(*ev, "checkpoint_interval_seconds", 1, 24 * 3600, &v));
+    c.checkpoint_interval = seconds(v);
   }
   return c;
 }

@@ -28,6 +28,9 @@ struct Config {
   double token_per_second = 200;
   double token_burst = 400;
   int login_free_failures = 5;
+  // [evidence]
+  int64_t max_upload_bytes = 20 * 1024 * 1024;  // one evidence file; larger uploads are 413
+  Duration checkpoint_interval = seconds(60);   // sign a checkpoint this often if the log grew
 };
 
 // Reads a TOML config file over the defaults; the message names the key that is wrong.

@@ -1,10 +1,18 @@
 #include "app/data_dir.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "base/clock.h"
+#include "base/crypto.h"
+#include "base/encoding.h"
 #include "base/ids.h"
 #include "service/auth.h"
 
@@ -13,8 +21,42 @@ namespace tousu {
 namespace fs = std::filesystem;
 
 std::string DatabasePath(const std::string& dir) { return (fs::path(dir) / "tousu.db").string(); }
+std::string LogKeyPath(const std::string& dir) { return (fs::path(dir) / "log.key").string(); }
 
 namespace {
+
+// Writes the secret key string to a new file of mode 0600, durably; never replaces a key.
+Status WriteKeyFile(const std::string& dir, const std::string& skey) {
+  const std::string path = LogKeyPath(dir);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Unavailable("cannot create " + path + ": " + std::strerror(errno));
+  const std::string line = skey + "\n";
+  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(path.c_str());
+    return Status::Unavailable("cannot write " + path);
+  }
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return Status::Ok();
+}
+
+// Makes the log's signing key unless DIR has one; returns the key's verifier string.
+StatusOr<std::pair<bool, std::string>> EnsureLogKey(const std::string& dir, std::string origin) {
+  if (fs::exists(LogKeyPath(dir))) {
+    TOUSU_ASSIGN_OR_RETURN(evidence::NoteSigner existing, LoadLogSigner(dir));
+    return std::make_pair(false, existing.VerifierKey());
+  }
+  if (origin.empty()) origin = "tousu/" + HexEncode(RandomBytes(8));
+  TOUSU_ASSIGN_OR_RETURN(evidence::NoteSigner signer, evidence::NoteSigner::Generate(origin));
+  TOUSU_RETURN_IF_ERROR(WriteKeyFile(dir, signer.SignerKey()));
+  return std::make_pair(true, signer.VerifierKey());
+}
 
 StatusOr<bool> IsInitialised(Store& store) {
   bool done = false;
@@ -28,21 +70,29 @@ StatusOr<bool> IsInitialised(Store& store) {
 
 }  // namespace
 
-StatusOr<InitResult> InitDataDir(const std::string& dir) {
+StatusOr<InitResult> InitDataDir(const std::string& dir, const std::string& log_origin) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Status::Unavailable("cannot create " + dir + ": " + ec.message());
   ::chmod(dir.c_str(), 0700);
   TOUSU_ASSIGN_OR_RETURN(auto store, SqliteStore::Open(DatabasePath(dir), /*create=*/true));
   TOUSU_ASSIGN_OR_RETURN(bool already, IsInitialised(*store));
+  InitResult result;
+  result.created = !already;
+  auto key = EnsureLogKey(dir, log_origin);
+  if (!key.ok()) {
+    store->Close();
+    return key.status();
+  }
+  result.key_created = key->first;
+  result.verifier_key = key->second;
   if (already) {
     store->Close();
-    return InitResult{false, ""};
+    return result;
   }
   SystemClock clock;
   IdGenerator ids;
   AuthService auth(clock, ids, hours(12));
-  InitResult result{true, ""};
   TOUSU_RETURN_IF_ERROR(store->WriteSync([&](WriteTx& tx) -> Status {
     TOUSU_ASSIGN_OR_RETURN(IssuedToken admin, auth.Issue(tx, Role::kAdmin, "", ""));
     result.admin_token = admin.token;
@@ -51,6 +101,26 @@ StatusOr<InitResult> InitDataDir(const std::string& dir) {
   store->Close();
   ::chmod(DatabasePath(dir).c_str(), 0600);
   return result;
+}
+
+StatusOr<evidence::NoteSigner> LoadLogSigner(const std::string& dir) {
+  const std::string path = LogKeyPath(dir);
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status::NotFound(dir + " has no log signing key (log.key); run `tousu init --data " + dir +
+                            "` to create it");
+  }
+  if ((st.st_mode & 077) != 0) {
+    return Status::PermissionDenied(path + " may be read by other users; run `chmod 600 " + path + "`");
+  }
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string skey = text.str();
+  while (!skey.empty() && (skey.back() == '\n' || skey.back() == '\r')) skey.pop_back();
+  auto signer = evidence::NoteSigner::FromSignerKey(skey);
+  if (!signer.ok()) return Status::Corruption(path + " is not a valid signer key: " + signer.status().message());
+  return signer;
 }
 
 StatusOr<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& dir, SqliteStore::Options options) {

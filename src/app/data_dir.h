@@ -1,5 +1,7 @@
-// The data directory: where a tousu deployment keeps its database (tousu.db, with its WAL),
-// and later its evidence blobs and log key. `tousu init` creates it; everything else opens it.
+// The data directory: where a tousu deployment keeps its database (tousu.db, with its WAL), its
+// evidence files (blobs/, evidence/blob_store.h) and the transparency log's signing key
+// (log.key: a C2SP signer key string, mode 0600). `tousu init` creates it; everything else
+// opens it.
 #ifndef TOUSU_APP_DATA_DIR_H_
 #define TOUSU_APP_DATA_DIR_H_
 
@@ -7,20 +9,28 @@
 #include <string>
 
 #include "base/status.h"
+#include "evidence/note.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace tousu {
 
 std::string DatabasePath(const std::string& dir);
+std::string LogKeyPath(const std::string& dir);
 
 struct InitResult {
   bool created = false;      // false: it was initialised already; nothing changed
   std::string admin_token;   // set only when created
+  bool key_created = false;  // a signing key was made (new DIR, or one that predates the log)
+  std::string verifier_key;  // the log's public key, C2SP verifier key form
 };
 
-// Creates DIR (mode 0700), the store, and the admin token. Idempotent: an initialised DIR is
-// left exactly as it was.
-StatusOr<InitResult> InitDataDir(const std::string& dir);
+// Creates DIR (mode 0700), the store, the admin token and the log's Ed25519 signing key, named
+// `log_origin` (default "tousu/" + 16 random hex digits; the origin line of every checkpoint).
+// Idempotent: an initialised DIR is left as it was, except that a missing signing key is made.
+StatusOr<InitResult> InitDataDir(const std::string& dir, const std::string& log_origin = "");
+
+// The log's signing key of an initialised DIR. Refuses a key file that others may read.
+StatusOr<evidence::NoteSigner> LoadLogSigner(const std::string& dir);
 
 // Opens an initialised DIR; NotFound with a message telling to run `tousu init` otherwise.
 StatusOr<std::unique_ptr<SqliteStore>> OpenDataDir(const std::string& dir,

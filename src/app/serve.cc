@@ -5,12 +5,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <thread>
 
 #include "app/data_dir.h"
 #include "base/clock.h"
 #include "base/ids.h"
 #include "base/log.h"
+#include "evidence/blob_store.h"
 #include "http/api.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -38,12 +40,13 @@ StatusOr<Instant> TestClockStart(Store& store) {
   return start;
 }
 
-// Runs the sweeper every `interval` until stopped.
-class SweepLoop {
+// Runs `task` now and then every `interval` on its own thread until stopped (the deadline
+// sweeper, the checkpoint signer).
+class Periodic {
  public:
-  SweepLoop(Sweeper& sweeper, const Clock& clock, Duration interval)
-      : sweeper_(sweeper), clock_(clock), interval_(interval), thread_([this] { Run(); }) {}
-  ~SweepLoop() { Stop(); }
+  Periodic(Duration interval, std::function<void()> task)
+      : task_(std::move(task)), interval_(interval), thread_([this] { Run(); }) {}
+  ~Periodic() { Stop(); }
   void Stop() {
     {
       std::lock_guard lock(mu_);
@@ -58,14 +61,12 @@ class SweepLoop {
     std::unique_lock lock(mu_);
     while (!stop_) {
       lock.unlock();
-      auto report = sweeper_.RunDue(clock_.Now());
-      if (!report.ok()) log::Error("sweep_failed", {{"detail", report.status().ToString()}});
+      task_();
       lock.lock();
       cv_.wait_for(lock, interval_, [this] { return stop_; });
     }
   }
-  Sweeper& sweeper_;
-  const Clock& clock_;
+  const std::function<void()> task_;
   const Duration interval_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -118,6 +119,19 @@ int Serve(const Config& config) {
     return 2;
   }
   std::unique_ptr<SqliteStore> store = std::move(*opened);
+  auto signer = LoadLogSigner(config.data_dir);
+  if (!signer.ok()) {
+    std::fprintf(stderr, "tousu serve: %s\n", signer.status().message().c_str());
+    return 2;
+  }
+  auto blobs = evidence::BlobStore::Open(config.data_dir);
+  if (!blobs.ok()) {
+    std::fprintf(stderr, "tousu serve: %s\n", blobs.status().ToString().c_str());
+    return 2;
+  }
+  if (int removed = (*blobs)->RemoveLeftovers(); removed > 0) {
+    log::Info("unfinished_uploads_removed", {{"count", removed}});
+  }
   if (!InitPasswordHashing()) {
     std::fprintf(stderr, "tousu serve: libsodium failed to initialise\n");
     return 1;
@@ -140,6 +154,8 @@ int Serve(const Config& config) {
   AuthService auth(system_clock, ids, config.session_ttl);
   PlatformService platforms(clock, ids, auth);
   ComplaintService complaints(clock, ids);
+  EvidenceService evidence(clock, ids, complaints);
+  CheckpointSigner checkpoints(clock, std::move(*signer));
   Sweeper sweeper(*store, complaints);
   std::atomic<bool> stopping{false};
 
@@ -160,6 +176,10 @@ int Serve(const Config& config) {
   deps.token_limiter = &token_limiter;
   deps.login_throttle = &login_throttle;
   deps.gauges = [&store, &clock] { return StoreGauges(*store, clock.Now()); };
+  deps.evidence = &evidence;
+  deps.checkpoints = &checkpoints;
+  deps.blobs = blobs->get();
+  deps.max_upload_bytes = config.max_upload_bytes;
   http::Api api(deps);
   http::HttpServer server(ioc, api, config.limits);
   if (Status s = server.Start(host, port); !s.ok()) {
@@ -173,7 +193,18 @@ int Serve(const Config& config) {
   std::printf("tousu %s serving on http://%s:%u\n", TOUSU_VERSION, host.c_str(), server.port());
   std::fflush(stdout);
 
-  auto sweep_loop = std::make_unique<SweepLoop>(sweeper, clock, config.sweep_interval);
+  auto sweep_loop = std::make_unique<Periodic>(config.sweep_interval, [&sweeper, &clock] {
+    auto report = sweeper.RunDue(clock.Now());
+    if (!report.ok()) log::Error("sweep_failed", {{"detail", report.status().ToString()}});
+  });
+  // A checkpoint is signed on this timer whenever the log grew (and on demand by the API).
+  auto sign_checkpoint = [&store, &checkpoints] {
+    store->Write([&checkpoints](WriteTx& tx) { return checkpoints.SignIfGrown(tx).status(); },
+                 [](Status s) {
+                   if (!s.ok()) log::Error("checkpoint_failed", {{"detail", s.ToString()}});
+                 });
+  };
+  auto checkpoint_loop = std::make_unique<Periodic>(config.checkpoint_interval, sign_checkpoint);
 
   // Shutdown: stop accepting, let in-flight requests finish (up to kDrainTimeout), then stop.
   net::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -202,6 +233,8 @@ int Serve(const Config& config) {
   for (auto& t : pool) t.join();
 
   sweep_loop->Stop();
+  checkpoint_loop->Stop();
+  sign_checkpoint();  // the last changes get a signed checkpoint before the store closes
   store->Close();  // finishes queued writes, then checkpoints the WAL
   log::Info("stopped", {});
   return 0;

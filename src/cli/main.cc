@@ -1,30 +1,41 @@
 // tousu: the command line. Thin: each subcommand parses its flags and calls into app/.
-//   tousu init  --data DIR
+//   tousu init  --data DIR [--log-origin NAME]
 //   tousu serve --data DIR --listen HOST:PORT [--test-clock] [--config FILE]
 //   tousu demo  --data DIR
+//   tousu key show --data DIR
+//   tousu verify --checkpoint FILE --key PUBKEY --proof FILE [--file EVIDENCE]
+//   tousu verify --store DIR [--key PUBKEY]
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "app/config.h"
 #include "app/data_dir.h"
 #include "app/demo.h"
+#include "app/log_tools.h"
 #include "app/serve.h"
 
 namespace {
 
-int RunInit(const std::string& dir) {
-  auto result = tousu::InitDataDir(dir);
+int RunInit(const std::string& dir, const std::string& log_origin) {
+  auto result = tousu::InitDataDir(dir, log_origin);
   if (!result.ok()) {
     std::fprintf(stderr, "tousu init: %s\n", result.status().ToString().c_str());
     return 1;
   }
   if (!result->created) {
-    std::fprintf(stderr, "tousu init: %s is already initialised; nothing changed\n", dir.c_str());
+    if (result->key_created) {
+      std::fprintf(stderr, "tousu init: %s was initialised already; created its missing log signing key %s\n",
+                   dir.c_str(), result->verifier_key.c_str());
+    } else {
+      std::fprintf(stderr, "tousu init: %s is already initialised; nothing changed\n", dir.c_str());
+    }
     return 0;
   }
   std::printf("{\"admin_token\": \"%s\"}\n", result->admin_token.c_str());
   std::fprintf(stderr, "tousu init: initialised %s; keep the admin token: it is shown only once\n",
                dir.c_str());
+  std::fprintf(stderr, "tousu init: the log's public key is %s (see `tousu key show`)\n",
+               result->verifier_key.c_str());
   return 0;
 }
 
@@ -35,9 +46,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("tousu ") + TOUSU_VERSION);
   app.require_subcommand(1);
 
-  std::string init_dir;
-  auto* init = app.add_subcommand("init", "Create a data directory: the store and the admin token");
+  std::string init_dir, log_origin;
+  auto* init = app.add_subcommand("init", "Create a data directory: the store, the admin token and the log's signing key");
   init->add_option("--data", init_dir, "Data directory to create")->required();
+  init->add_option("--log-origin", log_origin,
+                   "Name of the transparency log, the first line of its checkpoints (default tousu/<random>)");
 
   tousu::Config config;
   std::string config_file, data_flag, listen_flag, log_level_flag;
@@ -57,9 +70,36 @@ int main(int argc, char** argv) {
   auto* demo = app.add_subcommand("demo", "Load the demo world into an initialised data directory");
   demo->add_option("--data", demo_dir, "Data directory")->required();
 
+  std::string key_dir;
+  auto* key = app.add_subcommand("key", "The transparency log's signing key");
+  key->require_subcommand(1);
+  auto* key_show = key->add_subcommand("show", "Print the log's public key (C2SP verifier key and hex)");
+  key_show->add_option("--data", key_dir, "Data directory")->required();
+
+  tousu::OfflineVerifyArgs offline;
+  std::string evidence_file, store_dir;
+  auto* verify = app.add_subcommand(
+      "verify", "Check a proof offline (--checkpoint --key --proof [--file]) or a whole store (--store)");
+  auto* v_store = verify->add_option("--store", store_dir, "Data directory to re-check completely");
+  auto* v_checkpoint = verify->add_option("--checkpoint", offline.checkpoint_file, "Signed checkpoint (text file)");
+  verify->add_option("--key", offline.key, "The log's public key: verifier key, hex, or a file holding one");
+  auto* v_proof = verify->add_option("--proof", offline.proof_file, "Proof JSON from GET .../proof");
+  auto* v_file = verify->add_option("--file", evidence_file, "The evidence file the proof is about");
+  v_store->excludes(v_checkpoint)->excludes(v_proof)->excludes(v_file);
+
   CLI11_PARSE(app, argc, argv);
 
-  if (*init) return RunInit(init_dir);
+  if (*init) return RunInit(init_dir, log_origin);
+  if (*key_show) return tousu::RunKeyShow(key_dir);
+  if (*verify) {
+    if (!store_dir.empty()) return tousu::RunVerifyStore(store_dir, offline.key);
+    if (offline.checkpoint_file.empty() || offline.key.empty() || offline.proof_file.empty()) {
+      std::fprintf(stderr, "tousu verify: give --store DIR, or --checkpoint FILE --key PUBKEY --proof FILE\n");
+      return 2;
+    }
+    if (!evidence_file.empty()) offline.evidence_file = evidence_file;
+    return tousu::RunVerifyOffline(offline);
+  }
   if (*demo) return tousu::LoadDemo(demo_dir);
   if (*serve) {
     if (!config_file.empty()) {

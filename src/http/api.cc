@@ -75,13 +75,16 @@ Api::Api(ApiDeps deps) : deps_(deps) {
   AddPlatformRoutes(router_, deps_);
   AddComplaintRoutes(router_, deps_);
   AddPolicyRoutes(router_, deps_);
+  AddEvidenceRoutes(router_, deps_);
+  AddLogRoutes(router_, deps_);
 }
 
-void Api::Serve(Request req, std::function<void(Response)> reply) {
+std::function<void(Response)> Api::Logged(const Request& req,
+                                          std::shared_ptr<std::string> route_label,
+                                          std::function<void(Response)> reply) {
   const auto start = std::chrono::steady_clock::now();
-  auto route_label = std::make_shared<std::string>("unmatched");
-  auto logged = [start, method = req.method, target = req.path, id = req.request_id, route_label,
-                 metrics = deps_.metrics, reply = std::move(reply)](Response r) mutable {
+  return [start, method = req.method, target = req.path, id = req.request_id, route_label,
+          metrics = deps_.metrics, reply = std::move(reply)](Response r) mutable {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (metrics != nullptr) metrics->ObserveRequest(*route_label, method, r.status, ms / 1000.0);
@@ -100,6 +103,11 @@ void Api::Serve(Request req, std::function<void(Response)> reply) {
     }
     reply(std::move(r));
   };
+}
+
+void Api::Serve(Request req, std::function<void(Response)> reply) {
+  auto route_label = std::make_shared<std::string>("unmatched");
+  auto logged = Logged(req, route_label, std::move(reply));
   try {
     Dispatch(req, route_label.get(), logged);
   } catch (const std::exception& e) {
@@ -108,68 +116,116 @@ void Api::Serve(Request req, std::function<void(Response)> reply) {
   }
 }
 
-void Api::Dispatch(Request& req, std::string* route_label,
-                   const std::function<void(Response)>& reply) {
-  auto fail = [&](const Status& s) {
-    if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kCorruption) {
-      log::Error("request_failed", {{"request_id", req.request_id}, {"detail", s.ToString()}});
-    }
-    reply(Problem(s, req.request_id));
-  };
-
-  auto match = router_.Find(req.method, req.path);
-  if (!match.ok()) return fail(match.status());
-  const Route& route = *match->route;
-  req.path_params = std::move(match->params);
+StatusOr<const Route*> Api::Admit(Request& req, std::string* route_label) {
+  TOUSU_ASSIGN_OR_RETURN(Match match, router_.Find(req.method, req.path));
+  const Route& route = *match.route;
+  req.path_params = std::move(match.params);
   *route_label = route.pattern;
 
-  auto limited = [&](RateLimiter* limiter, const std::string& key, const char* name) -> bool {
-    if (limiter == nullptr || key.empty()) return false;
+  auto limited = [&](RateLimiter* limiter, const std::string& key, const char* name) -> Status {
+    if (limiter == nullptr || key.empty()) return Status::Ok();
     auto wait = limiter->Take(key, std::chrono::steady_clock::now());
-    if (!wait) return false;
+    if (!wait) return Status::Ok();
     if (deps_.metrics != nullptr) deps_.metrics->CountRejected(name);
-    fail(Status::RateLimited("too many requests; retry after " + std::to_string(*wait) + " s",
-                             *wait));
-    return true;
+    return Status::RateLimited("too many requests; retry after " + std::to_string(*wait) + " s", *wait);
   };
   const bool operational =
       route.pattern == "/healthz" || route.pattern == "/readyz" || route.pattern == "/metrics";
-  if (!operational && limited(deps_.address_limiter, req.remote, "address")) return;
+  if (!operational) TOUSU_RETURN_IF_ERROR(limited(deps_.address_limiter, req.remote, "address"));
 
   const std::string token = BearerToken(req);
   if (!token.empty()) {
-    Status s = deps_.store.Read([&](ReadTx& tx) -> Status {
+    TOUSU_RETURN_IF_ERROR(deps_.store.Read([&](ReadTx& tx) -> Status {
       TOUSU_ASSIGN_OR_RETURN(req.principal, deps_.auth.Resolve(tx, token));
       return Status::Ok();
-    });
-    if (!s.ok()) return fail(s);
-    if (limited(deps_.token_limiter, req.principal.credential_id, "token")) return;
+    }));
+    TOUSU_RETURN_IF_ERROR(limited(deps_.token_limiter, req.principal.credential_id, "token"));
   }
   if (!route.roles.count(req.principal.role) && !route.roles.count(Role::kPublic)) {
     if (req.principal.role == Role::kPublic) {
-      return fail(
-          Status::Unauthenticated("authentication required: send Authorization: Bearer TOKEN"));
+      return Status::Unauthenticated("authentication required: send Authorization: Bearer TOKEN");
     }
-    return fail(Status::PermissionDenied("the " + std::string(ToString(req.principal.role)) +
-                                         " role may not call " + route.method + " " +
-                                         route.pattern));
+    return Status::PermissionDenied("the " + std::string(ToString(req.principal.role)) +
+                                    " role may not call " + route.method + " " + route.pattern);
   }
   if (route.body == BodyKind::kJson && !IsJsonContentType(req.Header("content-type"))) {
-    return fail(
-        Status::UnsupportedMediaType("send the body as JSON with Content-Type: application/json"));
+    return Status::UnsupportedMediaType("send the body as JSON with Content-Type: application/json");
   }
   if (route.body == BodyKind::kText && !IsTextContentType(req.Header("content-type"))) {
-    return fail(Status::UnsupportedMediaType(
-        "send the body as UTF-8 text with Content-Type: application/toml (or text/plain)"));
+    return Status::UnsupportedMediaType(
+        "send the body as UTF-8 text with Content-Type: application/toml (or text/plain)");
   }
+  return &route;
+}
 
-  Continue(req, route.handler(req), reply);
+void Api::Dispatch(Request& req, std::string* route_label,
+                   const std::function<void(Response)>& reply) {
+  auto route = Admit(req, route_label);
+  if (!route.ok()) return Continue(req, route.status(), reply);
+  if ((*route)->body == BodyKind::kStream) {
+    // The server streams these (PlanBody); a buffered request here is a server bug.
+    return Continue(req, Status::Internal("streamed route reached Dispatch"), reply);
+  }
+  Continue(req, (*route)->handler(req), reply);
+}
+
+BodyPlan Api::PlanBody(const std::string& method, const std::string& path) const {
+  auto match = router_.Find(method, path);
+  if (!match.ok() || match->route->body != BodyKind::kStream) return BodyPlan{};
+  return BodyPlan{true, match->route->max_body_bytes};
+}
+
+StatusOr<std::unique_ptr<BodySink>> Api::OpenStream(Request& req) {
+  std::string route_label = "unmatched";
+  auto open = [&]() -> StatusOr<std::unique_ptr<BodySink>> {
+    TOUSU_ASSIGN_OR_RETURN(const Route* route, Admit(req, &route_label));
+    if (route->body != BodyKind::kStream || !route->open_stream) {
+      return Status::Internal("route " + route->pattern + " does not stream");
+    }
+    return route->open_stream(req);
+  };
+  StatusOr<std::unique_ptr<BodySink>> sink = Status::Internal("the stream was not opened");
+  try {
+    sink = open();
+  } catch (const std::exception& e) {
+    log::Error("handler_threw", {{"request_id", req.request_id}, {"what", e.what()}});
+    sink = Status::Internal(e.what());
+  }
+  if (!sink.ok()) {
+    // Answered before the body was read: logged and counted here.
+    const Status& s = sink.status();
+    if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kCorruption) {
+      log::Error("request_failed", {{"request_id", req.request_id}, {"detail", s.ToString()}});
+    }
+    const int status = HttpStatusOf(s.code());
+    if (deps_.metrics != nullptr) deps_.metrics->ObserveRequest(route_label, req.method, status, 0);
+    log::Info("request", {{"request_id", req.request_id}, {"method", req.method}, {"path", req.path},
+                          {"status", status}, {"before_body", true}});
+  }
+  return sink;
+}
+
+void Api::FinishStream(Request req, std::unique_ptr<BodySink> sink,
+                       std::function<void(Response)> reply) {
+  auto route_label = std::make_shared<std::string>(std::string());
+  if (auto match = router_.Find(req.method, req.path); match.ok()) *route_label = match->route->pattern;
+  auto logged = Logged(req, route_label, std::move(reply));
+  try {
+    StatusOr<Outcome> outcome = sink->Finish(req);
+    // The idempotency check compares this digest (and the query) instead of the body.
+    req.body = "query:" + req.target + "\nbody-sha256:" + sink->Fingerprint();
+    Continue(req, std::move(outcome), logged);
+  } catch (const std::exception& e) {
+    log::Error("handler_threw", {{"request_id", req.request_id}, {"what", e.what()}});
+    logged(Problem(Status::Internal(e.what()), req.request_id));
+  }
 }
 
 void Api::Continue(Request& req, StatusOr<Outcome> outcome,
                    const std::function<void(Response)>& reply) {
   if (!outcome.ok()) {
-    if (outcome.status().code() == StatusCode::kInternal) {
+    if (outcome.status().code() == StatusCode::kInternal ||
+        outcome.status().code() == StatusCode::kCorruption) {
       log::Error("request_failed",
                  {{"request_id", req.request_id}, {"detail", outcome.status().ToString()}});
     }

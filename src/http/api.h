@@ -3,6 +3,10 @@
 // the Content-Type, calls the thin handler and, for writes, runs the handler's transaction
 // with the Idempotency-Key record in the same transaction. Every error becomes a problem+json;
 // nothing a client sends can escape as an exception.
+//
+// Streamed routes (uploads) are served in three steps driven by the server: PlanBody tells it,
+// from the header alone, to stream; OpenStream authorizes the caller and opens the route's sink
+// before a byte of the body is read; FinishStream answers once the sink has the whole body.
 // Thread-safety: Serve may be called from any thread.
 #ifndef TOUSU_HTTP_API_H_
 #define TOUSU_HTTP_API_H_
@@ -13,13 +17,16 @@
 
 #include "base/clock.h"
 #include "base/ids.h"
+#include "evidence/blob_store.h"
 #include "http/limits.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "service/auth.h"
 #include "service/complaints.h"
+#include "service/evidence.h"
 #include "service/platforms.h"
 #include "service/sweeper.h"
+#include "service/transparency_log.h"
 #include "store/store.h"
 
 namespace tousu::http {
@@ -40,6 +47,18 @@ struct ApiDeps {
   RateLimiter* token_limiter = nullptr;
   LoginThrottle* login_throttle = nullptr;
   std::function<std::vector<Gauge>()> gauges;  // store-side gauges read at scrape time
+  // The evidence vault and the transparency log: their routes answer 503 without them (serve
+  // sets them; tests that only read the route table may leave them null).
+  const EvidenceService* evidence = nullptr;
+  const CheckpointSigner* checkpoints = nullptr;
+  const evidence::BlobStore* blobs = nullptr;
+  int64_t max_upload_bytes = 20 * 1024 * 1024;  // evidence files; larger uploads are 413
+};
+
+// How the server reads a request's body, decided from the header alone.
+struct BodyPlan {
+  bool streamed = false;
+  size_t max_bytes = 0;  // streamed bodies only
 };
 
 class Api final {
@@ -50,11 +69,25 @@ class Api final {
   // Answers one request; `reply` is called exactly once, possibly on another thread.
   void Serve(Request req, std::function<void(Response)> reply);
 
+  // Whether the route of `method` `path` streams its body (and up to what size).
+  BodyPlan PlanBody(const std::string& method, const std::string& path) const;
+  // For a streamed route: authenticates, authorizes and opens the route's sink. An error is the
+  // answer to send without reading the body.
+  StatusOr<std::unique_ptr<BodySink>> OpenStream(Request& req);
+  // The whole streamed body is in `sink`: answers as Serve does.
+  void FinishStream(Request req, std::unique_ptr<BodySink> sink, std::function<void(Response)> reply);
+
   const Router& router() const { return router_; }
 
  private:
+  // Match, rate limits, token, role and Content-Type: the checks every request passes before
+  // its handler. Sets *route_label to the route's pattern once matched.
+  StatusOr<const Route*> Admit(Request& req, std::string* route_label);
   void Dispatch(Request& req, std::string* route_label, const std::function<void(Response)>& reply);
   void Continue(Request& req, StatusOr<Outcome> outcome, const std::function<void(Response)>& reply);
+  // Wraps `reply` so that the answer is logged and counted once.
+  std::function<void(Response)> Logged(const Request& req, std::shared_ptr<std::string> route_label,
+                                       std::function<void(Response)> reply);
   void RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> write,
                 std::function<void(Response)> reply);
 
@@ -69,6 +102,8 @@ void AddSystemRoutes(Router& r, const ApiDeps& d);
 void AddPlatformRoutes(Router& r, const ApiDeps& d);
 void AddComplaintRoutes(Router& r, const ApiDeps& d);
 void AddPolicyRoutes(Router& r, const ApiDeps& d);
+void AddEvidenceRoutes(Router& r, const ApiDeps& d);
+void AddLogRoutes(Router& r, const ApiDeps& d);
 
 }  // namespace tousu::http
 

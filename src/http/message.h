@@ -41,6 +41,9 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the server streams this file as the body (with its size as Content-Length)
+  // instead of `body`. Only paths the server derived itself (a blob's hash), never a request's.
+  std::string file_path;
 };
 
 }  // namespace tousu::http

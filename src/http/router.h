@@ -10,6 +10,7 @@
 #define TOUSU_HTTP_ROUTER_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -40,17 +41,42 @@ struct Outcome {
 
 using Handler = std::function<StatusOr<Outcome>(Request&)>;
 
-// What a route's body must be: none, JSON (application/json), or text (application/toml or
-// text/plain, UTF-8) such as a rule policy.
-enum class BodyKind { kNone, kJson, kText };
+// A request body consumed as it arrives (uploads) instead of being read into memory first. The
+// server feeds it the body's bytes in pieces, then asks it for the answer. Destroying a sink
+// that was not finished discards whatever it had received.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // The next piece of the body. An error ends the request with that answer.
+  virtual Status Append(std::string_view bytes) = 0;
+  // The whole body has arrived: what to answer (usually a write).
+  virtual StatusOr<Outcome> Finish(Request& req) = 0;
+  // A digest of the body as received (valid after Finish): stands in for the body in the
+  // Idempotency-Key comparison.
+  virtual std::string Fingerprint() const = 0;
+  // The largest body this request may send (at most its route's max_body_bytes): a larger
+  // Content-Length is refused before the body is read.
+  virtual size_t MaxBodyBytes() const = 0;
+};
+
+// Opens the sink of a streamed route once the header is in: authorization and parameter checks
+// happen here, before any of the body is read.
+using StreamOpener = std::function<StatusOr<std::unique_ptr<BodySink>>(Request&)>;
+
+// What a route's body must be: none, JSON (application/json), text (application/toml or
+// text/plain, UTF-8) such as a rule policy, or a stream: the body goes to the route's
+// StreamOpener's sink as it arrives, up to Route::max_body_bytes (uploads).
+enum class BodyKind { kNone, kJson, kText, kStream };
 
 struct Route {
   std::string method;
   std::string pattern;
   std::set<Role> roles;  // Role::kPublic: callable without a token
   BodyKind body = BodyKind::kNone;
-  Handler handler;
+  Handler handler;                    // every kind but kStream
   std::vector<std::string> segments;  // the pattern split at '/'
+  StreamOpener open_stream;           // kStream only
+  size_t max_body_bytes = 0;          // kStream only: larger bodies are 413
 };
 
 struct Match {

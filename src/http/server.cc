@@ -62,14 +62,22 @@ class Session final : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  static constexpr size_t kChunk = 64 * 1024;
+
+  // ---- header ---------------------------------------------------------------------------------
+
   void DoReadHeader() {
     if (closing_) return Close();
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(server_->limits.max_header_bytes));
-    parser_->body_limit(server_->limits.max_body_bytes);
+    header_parser_.emplace();
+    parser_.reset();
+    stream_parser_.reset();
+    sink_.reset();
+    header_parser_->header_limit(static_cast<std::uint32_t>(server_->limits.max_header_bytes));
+    // The body's limit depends on the route; it is set once the header says which.
+    header_parser_->body_limit(boost::none);
     idle_ = buffer_.size() == 0;
     stream_.expires_after(server_->limits.header_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
+    bhttp::async_read_header(stream_, buffer_, *header_parser_,
                              beast::bind_front_handler(&Session::OnReadHeader, shared_from_this()));
   }
 
@@ -85,14 +93,59 @@ class Session final : public std::enable_shared_from_this<Session> {
                                          std::to_string(server_->limits.max_header_bytes) + " bytes"),
                         431);
     }
-    if (ec == bhttp::error::body_limit) {  // a Content-Length over the limit, seen with the header
-      return WriteError(Status::TooLarge("request body is over the limit of " +
-                                         std::to_string(server_->limits.max_body_bytes) + " bytes"),
-                        0);
-    }
     if (ec) return WriteError(Status::InvalidArgument("malformed HTTP request: " + ec.message()), 0);
 
-    auto& header = parser_->get();
+    const auto& header = header_parser_->get();
+    version_ = header.version();
+    keep_alive_ = header.keep_alive();
+    head_ = header.method() == bhttp::verb::head;
+    expect_continue_ = beast::iequals(header[bhttp::field::expect], "100-continue");
+    if (Status s = ReadRequestHead(header); !s.ok()) return WriteError(s, 0);
+
+    const BodyPlan plan = server_->api->PlanBody(req_.method, req_.path);
+    if (plan.streamed) return StartStream(plan.max_bytes);
+    StartBuffered();
+  }
+
+  // The request line and the headers tousu reads, into req_.
+  Status ReadRequestHead(const bhttp::request_header<>& msg) {
+    req_ = Request();
+    req_.method = std::string(msg.method_string());
+    req_.target = std::string(msg.target());
+    req_.request_id = request_id_;
+    for (const char* name : kKeptHeaders) {
+      auto it = msg.find(name);
+      if (it != msg.end()) req_.headers[name] = std::string(it->value());
+    }
+    if (auto given = req_.Header("x-request-id"); IsCleanRequestId(given)) {
+      req_.request_id = request_id_ = given;
+    }
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) req_.remote = ep.address().to_string();
+    auto url = boost::urls::parse_origin_form(req_.target);
+    if (!url) return Status::InvalidArgument("the request target is not a valid path");
+    req_.path = std::string(url->encoded_path());
+    for (auto param : url->params()) req_.query[std::string(param.key)] = std::string(param.value);
+    return Status::Ok();
+  }
+
+  // Sends "100 Continue" when the client waits for it, then runs `next`.
+  void ContinueThen(void (Session::*next)()) {
+    if (!expect_continue_) return (this->*next)();
+    auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, version_);
+    stream_.expires_after(server_->limits.write_timeout);
+    bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont, next](beast::error_code ec, std::size_t) {
+      if (ec) return self->Close();
+      ((*self).*next)();
+    });
+  }
+
+  // ---- buffered body --------------------------------------------------------------------------
+
+  void StartBuffered() {
+    parser_.emplace(std::move(*header_parser_));
+    parser_->body_limit(server_->limits.max_body_bytes);
     if (auto cl = parser_->content_length(); cl && *cl > server_->limits.max_body_bytes) {
       return WriteError(Status::TooLarge("request body of " + std::to_string(*cl) +
                                          " bytes is over the limit of " +
@@ -100,15 +153,7 @@ class Session final : public std::enable_shared_from_this<Session> {
                         0);
     }
     if (parser_->is_done()) return Dispatch();
-    if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
-      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, header.version());
-      stream_.expires_after(server_->limits.write_timeout);
-      return bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
-        if (ec) return self->Close();
-        self->DoReadBody();
-      });
-    }
-    DoReadBody();
+    ContinueThen(&Session::DoReadBody);
   }
 
   void DoReadBody() {
@@ -118,9 +163,90 @@ class Session final : public std::enable_shared_from_this<Session> {
   }
 
   void OnReadBody(beast::error_code ec, std::size_t) {
+    if (ec) return FailBody(ec, server_->limits.max_body_bytes);
+    Dispatch();
+  }
+
+  void Dispatch() {
+    req_.body = std::move(parser_->get().body());
+    server_->api->Serve(std::move(req_), [self = shared_from_this()](Response r) {
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(r)]() mutable { self->DoWrite(std::move(r)); });
+    });
+  }
+
+  // ---- streamed body --------------------------------------------------------------------------
+
+  void StartStream(size_t max_bytes) {
+    if (auto cl = header_parser_->content_length(); cl && *cl > max_bytes) {
+      return WriteError(Status::TooLarge("upload of " + std::to_string(*cl) +
+                                         " bytes is over the limit of " + std::to_string(max_bytes) +
+                                         " bytes"),
+                        0);
+    }
+    // Authorization and parameter checks come before any of the body is read.
+    auto sink = server_->api->OpenStream(req_);
+    if (!sink.ok()) return WriteError(sink.status(), 0);
+    sink_ = std::move(*sink);
+    // The sink knows this request's own limit (an upload's framing may add to the file's).
+    stream_limit_ = std::min(max_bytes, sink_->MaxBodyBytes());
+    if (auto cl = header_parser_->content_length(); cl && *cl > stream_limit_) {
+      sink_.reset();
+      return WriteError(Status::TooLarge("upload of " + std::to_string(*cl) + " bytes is over the limit of " +
+                                         std::to_string(stream_limit_) + " bytes"),
+                        0);
+    }
+    stream_parser_.emplace(std::move(*header_parser_));
+    stream_parser_->body_limit(stream_limit_);
+    chunk_.resize(kChunk);
+    if (stream_parser_->is_done()) return FinishStream();
+    ContinueThen(&Session::BeginChunks);
+  }
+
+  // The whole streamed body must arrive within the upload timeout.
+  void BeginChunks() {
+    stream_.expires_after(server_->limits.upload_timeout);
+    DoReadChunk();
+  }
+
+  void DoReadChunk() {
+    auto& body = stream_parser_->get().body();
+    body.data = chunk_.data();
+    body.size = chunk_.size();
+    bhttp::async_read(stream_, buffer_, *stream_parser_,
+                      beast::bind_front_handler(&Session::OnReadChunk, shared_from_this()));
+  }
+
+  void OnReadChunk(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) {
+      sink_.reset();  // drops the partial upload
+      return FailBody(ec, stream_limit_);
+    }
+    const size_t got = chunk_.size() - stream_parser_->get().body().size;
+    if (got > 0) {
+      Status s = sink_->Append(std::string_view(chunk_.data(), got));
+      if (!s.ok()) {
+        sink_.reset();
+        return WriteError(s, 0);
+      }
+    }
+    if (stream_parser_->is_done()) return FinishStream();
+    DoReadChunk();
+  }
+
+  void FinishStream() {
+    server_->api->FinishStream(std::move(req_), std::move(sink_), [self = shared_from_this()](Response r) {
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(r)]() mutable { self->DoWrite(std::move(r)); });
+    });
+  }
+
+  // A body read failed: 413 past the limit, 400 cut short, 408 too slow; else just close.
+  void FailBody(beast::error_code ec, size_t limit) {
     if (ec == bhttp::error::body_limit) {
-      return WriteError(Status::TooLarge("request body is over the limit of " +
-                                         std::to_string(server_->limits.max_body_bytes) + " bytes"),
+      return WriteError(Status::TooLarge("request body is over the limit of " + std::to_string(limit) +
+                                         " bytes"),
                         0);
     }
     if (ec == bhttp::error::partial_message || ec == bhttp::error::end_of_stream) {
@@ -129,69 +255,34 @@ class Session final : public std::enable_shared_from_this<Session> {
     if (ec == beast::error::timeout) {
       return WriteError(Status::InvalidArgument("the request body did not arrive in time"), 408);
     }
-    if (ec) return Close();
-    Dispatch();
+    if (ec == bhttp::error::bad_chunk || ec == bhttp::error::bad_chunk_extension) {
+      return WriteError(Status::InvalidArgument("malformed chunked body: " + ec.message()), 0);
+    }
+    Close();
   }
 
-  void Dispatch() {
-    auto& msg = parser_->get();
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    req.request_id = request_id_;
-    for (const char* name : kKeptHeaders) {
-      auto it = msg.find(name);
-      if (it != msg.end()) req.headers[name] = std::string(it->value());
-    }
-    if (auto given = req.Header("x-request-id"); IsCleanRequestId(given)) {
-      req.request_id = request_id_ = given;
-    }
-    beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) req.remote = ep.address().to_string();
-    keep_alive_ = msg.keep_alive();
-    version_ = msg.version();
-    head_ = msg.method() == bhttp::verb::head;
-
-    auto url = boost::urls::parse_origin_form(req.target);
-    if (!url) {
-      return WriteError(Status::InvalidArgument("the request target is not a valid path"), 0);
-    }
-    req.path = std::string(url->encoded_path());
-    for (auto param : url->params()) req.query[std::string(param.key)] = std::string(param.value);
-    req.body = std::move(msg.body());
-
-    server_->api->Serve(std::move(req), [self = shared_from_this()](Response r) {
-      net::post(self->stream_.get_executor(),
-                [self, r = std::move(r)]() mutable { self->DoWrite(std::move(r)); });
-    });
-  }
+  // ---- answers --------------------------------------------------------------------------------
 
   void WriteError(const Status& s, int override_status) {
     keep_alive_ = false;  // the connection's framing may be unknown; start over
-    if (parser_) version_ = parser_->get().version() ? parser_->get().version() : 11;
     Response r = Problem(s, request_id_);
     if (override_status != 0) r.status = override_status;
     DoWrite(std::move(r));
   }
 
-  void DoWrite(Response r) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-    res->version(version_ == 10 ? 10 : 11);
-    res->result(static_cast<unsigned>(r.status));
-    if (!r.content_type.empty()) res->set(bhttp::field::content_type, r.content_type);
-    res->set(bhttp::field::cache_control, "no-store");
-    if (!request_id_.empty()) res->set("X-Request-Id", request_id_);
-    for (auto& [name, value] : r.headers) res->set(name, value);
-    const bool keep = keep_alive_ && !closing_ && !server_->stopping.load();
-    res->keep_alive(keep);
-    const size_t length = r.body.size();
-    if (!head_) res->body() = std::move(r.body);
-    if (r.status == 204) {
-      res->chunked(false);
-    } else {
-      res->content_length(length);
-    }
+  template <class Message>
+  void SetCommonHeaders(Message& res, const Response& r, bool keep) {
+    res.version(version_ == 10 ? 10 : 11);
+    res.result(static_cast<unsigned>(r.status));
+    if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+    res.set(bhttp::field::cache_control, "no-store");
+    if (!request_id_.empty()) res.set("X-Request-Id", request_id_);
+    for (auto& [name, value] : r.headers) res.set(name, value);
+    res.keep_alive(keep);
+  }
+
+  template <class Message>
+  void Send(std::shared_ptr<Message> res, bool keep) {
     stream_.expires_after(server_->limits.write_timeout);
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
       if (ec) return self->Close();
@@ -199,6 +290,47 @@ class Session final : public std::enable_shared_from_this<Session> {
       self->DoReadHeader();
     });
   }
+
+  void DoWrite(Response r) {
+    const bool keep = keep_alive_ && !closing_ && !server_->stopping.load();
+    if (!r.file_path.empty()) return DoWriteFile(std::move(r), keep);
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    SetCommonHeaders(*res, r, keep);
+    const size_t length = r.body.size();
+    if (!head_) res->body() = std::move(r.body);
+    if (r.status == 204) {
+      res->chunked(false);
+    } else {
+      res->content_length(length);
+    }
+    Send(std::move(res), keep);
+  }
+
+  // Streams a file from disk; a file that cannot be opened is an internal error (the store
+  // lost a blob it recorded).
+  void DoWriteFile(Response r, bool keep) {
+    bhttp::file_body::value_type file;
+    beast::error_code ec;
+    file.open(r.file_path.c_str(), beast::file_mode::scan, ec);
+    if (ec) {
+      log::Error("file_response_failed", {{"request_id", request_id_}, {"detail", ec.message()}});
+      return DoWrite(Problem(Status::Internal("cannot open a stored file"), request_id_));
+    }
+    const uint64_t size = file.size();
+    if (head_) {
+      auto res = std::make_shared<bhttp::response<bhttp::empty_body>>();
+      SetCommonHeaders(*res, r, keep);
+      res->content_length(size);
+      return Send(std::move(res), keep);
+    }
+    auto res = std::make_shared<bhttp::response<bhttp::file_body>>();
+    SetCommonHeaders(*res, r, keep);
+    res->body() = std::move(file);
+    res->content_length(size);
+    Send(std::move(res), keep);
+  }
+
+  // ---- closing --------------------------------------------------------------------------------
 
   // After an answer sent before the request was fully read (413, 431, 400), closing at once
   // would make the kernel reset the connection over the unread bytes, and the client could
@@ -216,7 +348,8 @@ class Session final : public std::enable_shared_from_this<Session> {
     drain_buffer_.resize(16 * 1024);
     stream_.async_read_some(net::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       self->drained_ += n;
-      if (ec || self->drained_ > kMaxDrainBytes) return self->Close();
+      // An upload refused midway may still be arriving: drain up to its own limit.
+      if (ec || self->drained_ > std::max(kMaxDrainBytes, self->stream_limit_)) return self->Close();
       self->DoDrain();
     });
   }
@@ -236,11 +369,18 @@ class Session final : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   std::shared_ptr<HttpServer::Shared> server_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;         // buffered bodies
+  std::optional<bhttp::request_parser<bhttp::buffer_body>> stream_parser_;  // streamed bodies
+  std::unique_ptr<BodySink> sink_;
+  std::vector<char> chunk_;
+  size_t stream_limit_ = 0;
+  Request req_;
   std::string request_id_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
   bool head_ = false;
+  bool expect_continue_ = false;
   bool idle_ = false;
   bool closing_ = false;
   std::vector<char> drain_buffer_;

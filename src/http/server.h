@@ -1,10 +1,17 @@
 // HttpServer: Beast/Asio HTTP/1.1 with keep-alive over a fixed pool of threads.
 //
 // Each connection is a Session that reads a request header (with a header size limit and a
-// header timeout), refuses an oversized body from its Content-Length before reading it (413),
-// reads the body under a body limit and timeout, hands a plain Request to the Api, and writes
-// the Response. Shutdown stops accepting, closes idle connections, lets in-flight requests
-// finish and reports when none is left.
+// header timeout) and then asks the Api how the route wants its body:
+//   buffered  — refuses an oversized body from its Content-Length before reading it (413), reads
+//               it under the body limit and timeout, and hands the Request to the Api;
+//   streamed  — (uploads) lets the Api authorize the request and open the route's sink first,
+//               refuses a Content-Length over the route's limit (413), then feeds the body to
+//               the sink in 64 KiB pieces under the upload timeout, answering 413 as soon as the
+//               stream passes the limit.
+// A Response may name a file, which is streamed from disk. After an error answer sent before
+// the body was read, the connection lingers briefly, discarding input, so that the client reads
+// the answer instead of a reset. Shutdown stops accepting, closes idle connections, lets
+// in-flight requests finish and reports when none is left.
 // Thread-safety: Start/StopAccepting/ActiveSessions may be called from any thread.
 #ifndef TOUSU_HTTP_SERVER_H_
 #define TOUSU_HTTP_SERVER_H_
@@ -28,6 +35,7 @@ struct ServerLimits {
   size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds header_timeout{10};  // whole request header, and idle keep-alive
   std::chrono::seconds body_timeout{30};
+  std::chrono::seconds upload_timeout{300};  // a whole streamed body (evidence upload)
   std::chrono::seconds write_timeout{30};
   int max_connections = 4096;
 };

@@ -4,6 +4,7 @@
 
 #include "domain/codec.h"
 #include "domain/lifecycle.h"
+#include "evidence/media_type.h"
 
 namespace tousu::http {
 
@@ -131,6 +132,29 @@ json::object MessageView(const MessageRecord& m) {
           {"text", m.text},
           {"at", FormatRfc3339(m.at)},
           {"seq", m.event_seq}};
+}
+
+json::object EvidenceView(const EvidenceRecord& r) {
+  return {{"id", r.id},
+          {"complaint_id", r.complaint_id},
+          {"kind", ToString(r.kind)},
+          {"sha256", r.sha256_hex},
+          {"size", r.size},
+          {"media_type", r.media_type},
+          {"declared_media_type", r.declared_media_type.empty() ? json::value(nullptr)
+                                                                : json::value(r.declared_media_type)},
+          {"media_type_mismatch", evidence::MediaTypeMismatch(r.media_type, r.declared_media_type)},
+          {"filename", r.filename},
+          {"uploader", json::object{{"ref", r.uploader_ref}, {"role", ToString(r.uploader_role)}}},
+          {"captured_at", OptTime(r.captured_at)},
+          {"received_at", FormatRfc3339(r.received_at)},
+          {"declared_order_no", r.declared_order_no.empty() ? json::value(nullptr)
+                                                            : json::value(r.declared_order_no)},
+          {"declared_amount_fen", r.declared_amount ? json::value(r.declared_amount->fen())
+                                                    : json::value(nullptr)},
+          {"log_index", r.log_index ? json::value(*r.log_index) : json::value(nullptr)},
+          {"content_url", "/v1/evidence/" + r.id + "/content"},
+          {"proof_url", "/v1/evidence/" + r.id + "/proof"}};
 }
 
 }  // namespace tousu::http

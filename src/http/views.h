@@ -21,6 +21,8 @@ boost::json::object IncidentView(const Incident& i);
 boost::json::object ComplaintView(const Complaint& c, const Principal& viewer, Instant now);
 boost::json::object EventView(const EventRecord& e);
 boost::json::object MessageView(const MessageRecord& m);
+// An evidence record for the complaint's parties and staff (who alone may see it).
+boost::json::object EvidenceView(const EvidenceRecord& r);
 
 std::string Serialize(const boost::json::object& o);
 

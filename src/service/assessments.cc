@@ -6,11 +6,7 @@ namespace tousu {
 
 StatusOr<std::vector<EvidenceRecord>> GatherEvidence(ReadTx& tx, std::string_view platform,
                                                      std::string_view complaint_id) {
-  // Issue 4 adds ReadTx::ListEvidence; until it lands there is no evidence to read.
-  (void)tx;
-  (void)platform;
-  (void)complaint_id;
-  return std::vector<EvidenceRecord>{};
+  return tx.ListEvidence(platform, complaint_id);
 }
 
 StatusOr<AssessmentFacts> GatherFacts(ReadTx& tx, const Policy& policy, const Order& order,

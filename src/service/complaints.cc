@@ -6,6 +6,7 @@
 
 #include "domain/access.h"
 #include "rules/engine.h"
+#include "service/transparency_log.h"
 #include "service/assessments.h"
 
 namespace tousu {
@@ -28,7 +29,8 @@ json::object EventPayload(const EventRecord& e) {
   return json::object{{"platform", e.platform_id}, {"complaint", e.complaint_id},
                       {"seq", e.seq},             {"type", e.type},
                       {"from", ToString(e.from)}, {"to", ToString(e.to)},
-                      {"at", FormatRfc3339(e.at)}, {"data", ec ? json::value() : data}};
+                      {"at", FormatRfc3339(e.at)}, {"data", ec ? json::value() : data},
+                      {"log_index", e.log_index ? json::value(*e.log_index) : json::value()}};
 }
 
 // "8 d 3 h 20 min 5 s", leaving out leading zero units.
@@ -98,7 +100,7 @@ Status ComplaintService::Record(WriteTx& tx, const Complaint& before, Complaint&
     e.at = d.at;
     e.recorded_at = now;
     e.data_json = json::serialize(d.data);
-    TOUSU_RETURN_IF_ERROR(tx.InsertEvent(&e));
+    TOUSU_RETURN_IF_ERROR(InsertLoggedEvent(tx, &e));
     TOUSU_RETURN_IF_ERROR(
         tx.InsertOutbox(after.platform_id, "complaint.event", json::serialize(EventPayload(e)), now));
   }
@@ -236,7 +238,7 @@ StatusOr<MessageRecord> ComplaintService::PostMessage(WriteTx& tx, const Princip
   e.from = e.to = c->status;
   e.at = e.recorded_at = now;
   e.data_json = json::serialize(json::object{{"message_id", m.id}, {"text", m.text}});
-  TOUSU_RETURN_IF_ERROR(tx.InsertEvent(&e));
+  TOUSU_RETURN_IF_ERROR(InsertLoggedEvent(tx, &e));
   m.event_seq = e.seq;
   TOUSU_RETURN_IF_ERROR(tx.InsertMessage(m));
   TOUSU_RETURN_IF_ERROR(

@@ -1,6 +1,6 @@
 // Complaint use cases: file, act, message, read — each a function over one transaction, so
-// that the complaint row, its events, its outbox entries and its marks commit together or not
-// at all. The lifecycle rules themselves are in domain/lifecycle.h; routing and filing windows
+// that the complaint row, its events with their transparency-log leaves, its outbox entries and
+// its marks commit together or not at all. The lifecycle rules themselves are in domain/lifecycle.h; routing and filing windows
 // in rules/engine.h.
 // Thread-safety: stateless apart from the injected clock and id generator.
 #ifndef TOUSU_SERVICE_COMPLAINTS_H_

@@ -139,6 +139,31 @@ struct TouchingQuery {
   int limit = 200;
 };
 
+// One leaf of the transparency log: its exact bytes and the record it stands for.
+struct LogLeafRecord {
+  int64_t index = 0;
+  std::string leaf;  // the leaf bytes (docs/log_format.md)
+  std::string platform_id;
+  std::string complaint_id;
+  std::optional<int64_t> event_seq;  // set for an event's leaf
+  std::string evidence_id;           // set for an evidence record's leaf
+};
+
+// A signed checkpoint of the log (a C2SP signed note).
+struct CheckpointRecord {
+  int64_t tree_size = 0;
+  std::string root_hash;  // 32 raw bytes
+  Instant signed_at;
+  std::string note;
+};
+
+// A position in the log's tree: node (level, index) covers leaves
+// [index * 2^level, (index + 1) * 2^level).
+struct LogNodeKey {
+  int level = 0;
+  int64_t index = 0;
+};
+
 struct MarkRecord {
   std::string platform_id;
   Mark::Subject subject = Mark::Subject::kMerchant;
@@ -216,6 +241,33 @@ class ReadTx {
   // The platform's own terms text and when it was set; nullopt when never set.
   virtual StatusOr<std::optional<std::pair<std::string, Instant>>> GetPlatformTerms(
       std::string_view platform) = 0;
+
+  virtual StatusOr<std::optional<EventRecord>> GetEvent(std::string_view platform,
+                                                        std::string_view complaint_id,
+                                                        int64_t seq) = 0;
+
+  // Evidence records. ListEvidence returns a complaint's records oldest first (the rules read
+  // them as facts).
+  virtual StatusOr<std::optional<EvidenceRecord>> GetEvidence(std::string_view platform,
+                                                              std::string_view id) = 0;
+  virtual StatusOr<std::vector<EvidenceRecord>> ListEvidence(std::string_view platform,
+                                                             std::string_view complaint_id) = 0;
+
+  // The transparency log (one tree for the whole deployment, not per platform).
+  virtual StatusOr<int64_t> LogSize() = 0;
+  virtual StatusOr<std::optional<LogLeafRecord>> GetLogLeaf(int64_t index) = 0;
+  // Leaves from `from` on, in order, at most `limit`.
+  virtual StatusOr<std::vector<LogLeafRecord>> ListLogLeaves(int64_t from, int limit) = 0;
+  // The stored hashes (32 raw bytes) of the given nodes, in order; nullopt for a missing node.
+  virtual StatusOr<std::vector<std::optional<std::string>>> GetLogNodes(
+      const std::vector<LogNodeKey>& keys) = 0;
+  virtual StatusOr<std::optional<CheckpointRecord>> LatestCheckpoint() = 0;
+  virtual StatusOr<std::optional<CheckpointRecord>> GetCheckpoint(int64_t tree_size) = 0;
+  // Checkpoints with a tree size above `after_size`, smallest first, at most `limit`.
+  virtual StatusOr<std::vector<CheckpointRecord>> ListCheckpoints(int64_t after_size, int limit) = 0;
+  // An event or evidence record whose leaf is missing or describes something else, named for a
+  // report ("event shop/cmp_1#3"); nullopt when every record has its own leaf.
+  virtual StatusOr<std::optional<std::string>> FindUnloggedRecord() = 0;
 };
 
 class WriteTx : public ReadTx {
@@ -250,6 +302,12 @@ class WriteTx : public ReadTx {
   // Stores a new policy version; Conflict if that version exists.
   virtual Status InsertPolicy(const PolicyRecord& p) = 0;
   virtual Status PutPlatformTerms(std::string_view platform, std::string_view terms, Instant at) = 0;
+
+  virtual Status InsertEvidence(const EvidenceRecord& r) = 0;
+  // Log writes: append-only. A leaf or node that exists already is a Conflict.
+  virtual Status InsertLogLeaf(const LogLeafRecord& l) = 0;
+  virtual Status InsertLogNode(const LogNodeKey& key, std::string_view hash) = 0;
+  virtual Status InsertCheckpoint(const CheckpointRecord& c) = 0;
 };
 
 using ReadFn = std::function<Status(ReadTx&)>;

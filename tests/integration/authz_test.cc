@@ -46,6 +46,21 @@ const std::map<std::pair<std::string, std::string>, std::set<std::string>> kExpe
     {{"GET", "/v1/complaints/{id}/messages"}, {"platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},
     {{"POST", "/v1/complaints/{id}/messages"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
     {{"POST", "/v1/complaints/{id}/actions"}, {"platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},
+    // Evidence belongs to the complaint's people: its consumer, the shop's staff, the platform's
+    // staff. The platform's API key pushes data but never reads or adds evidence.
+    {{"POST", "/v1/complaints/{id}/evidence"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
+    {{"GET", "/v1/complaints/{id}/evidence"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
+    {{"GET", "/v1/evidence/{id}"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
+    {{"GET", "/v1/evidence/{id}/content"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
+    {{"GET", "/v1/evidence/{id}/proof"}, {"consumer", "merchant", "agent", "risk", "arbitrator"}},
+    // An event's proof carries what the timeline shows, to whoever may read the timeline.
+    {{"GET", "/v1/complaints/{id}/events/{seq}/proof"}, {"platform", "consumer", "merchant", "agent", "risk", "arbitrator"}},
+    // The log is public: anyone may check it with the published key.
+    {{"GET", "/v1/log/checkpoint"}, {"public"}},
+    {{"GET", "/v1/public/checkpoint"}, {"public"}},
+    {{"GET", "/v1/log/leaves/{index}"}, {"public"}},
+    {{"GET", "/v1/log/consistency"}, {"public"}},
+    {{"GET", "/v1/log/inclusion"}, {"public"}},
 };
 
 const std::vector<std::string> kRoles = {"public", "admin", "platform", "consumer", "merchant",
@@ -96,6 +111,8 @@ class AuthzOverHttp : public ::testing::Test {
     if (p.rfind("/v1/platforms/", 0) == 0) bind("{id}", "shop");
     bind("{id}", complaint_);
     bind("{order_no}", "AZ-1");
+    bind("{seq}", "1");    // the complaint's first event
+    bind("{index}", "0");  // the log's first leaf
     bind("{ref}", p.rfind("/v1/users/", 0) == 0 ? "carol" : "shoponly");
     return p;
   }

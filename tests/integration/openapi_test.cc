@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "tests/integration/evidence_client.h"
 #include "tests/integration/harness.h"
 
 namespace tousu::testing {
@@ -117,6 +118,13 @@ TEST(OpenApi, DocumentsEveryFieldTheServerSends) {
   ExpectDocumented(spec, "Problem", world.Get("consumer", "/v1/complaints/nope").json);
   ExpectDocumented(spec, "CreatedPlatform",
                    server.Call("POST", "/v1/platforms", server.admin_token(), json::object{{"name", "x"}}).json);
+  HttpResult evidence = Upload(server, world.tokens["consumer"], id, "screenshot", "kind=incident", "text/plain");
+  ExpectDocumented(spec, "Evidence", evidence.json);
+  ExpectDocumented(spec, "Evidence", world.Get("agent", "/v1/evidence/" + evidence.Str("id")).json);
+  ExpectDocumented(spec, "Proof", world.Get("consumer", "/v1/evidence/" + evidence.Str("id") + "/proof").json);
+  ExpectDocumented(spec, "Proof", world.Get("merchant", "/v1/complaints/" + id + "/events/1/proof").json);
+  ExpectDocumented(spec, "Proof", server.Call("GET", "/v1/log/inclusion?index=0").json);
+  ExpectDocumented(spec, "Consistency", server.Call("GET", "/v1/log/consistency?first=1&second=2").json);
 }
 
 }  // namespace

@@ -48,6 +48,21 @@ class SqlTx final : public WriteTx {
   StatusOr<std::vector<Complaint>> ListOpenComplaintsTouching(std::string_view platform,
                                                               const TouchingQuery& q) override;
   StatusOr<std::optional<std::pair<std::string, Instant>>> GetPlatformTerms(std::string_view platform) override;
+  StatusOr<std::optional<EventRecord>> GetEvent(std::string_view platform,
+                                                std::string_view complaint_id, int64_t seq) override;
+  StatusOr<std::optional<EvidenceRecord>> GetEvidence(std::string_view platform,
+                                                      std::string_view id) override;
+  StatusOr<std::vector<EvidenceRecord>> ListEvidence(std::string_view platform,
+                                                     std::string_view complaint_id) override;
+  StatusOr<int64_t> LogSize() override;
+  StatusOr<std::optional<LogLeafRecord>> GetLogLeaf(int64_t index) override;
+  StatusOr<std::vector<LogLeafRecord>> ListLogLeaves(int64_t from, int limit) override;
+  StatusOr<std::vector<std::optional<std::string>>> GetLogNodes(
+      const std::vector<LogNodeKey>& keys) override;
+  StatusOr<std::optional<CheckpointRecord>> LatestCheckpoint() override;
+  StatusOr<std::optional<CheckpointRecord>> GetCheckpoint(int64_t tree_size) override;
+  StatusOr<std::vector<CheckpointRecord>> ListCheckpoints(int64_t after_size, int limit) override;
+  StatusOr<std::optional<std::string>> FindUnloggedRecord() override;
 
   Status SetMeta(std::string_view key, std::string_view value) override;
   Status InsertCredential(const CredentialRecord& c) override;
@@ -70,6 +85,10 @@ class SqlTx final : public WriteTx {
                       Instant at) override;
   Status InsertPolicy(const PolicyRecord& p) override;
   Status PutPlatformTerms(std::string_view platform, std::string_view terms, Instant at) override;
+  Status InsertEvidence(const EvidenceRecord& r) override;
+  Status InsertLogLeaf(const LogLeafRecord& l) override;
+  Status InsertLogNode(const LogNodeKey& key, std::string_view hash) override;
+  Status InsertCheckpoint(const CheckpointRecord& c) override;
 
  private:
   Status WriteDeadlineIndex(const Complaint& c);

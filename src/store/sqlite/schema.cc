@@ -203,6 +203,58 @@ CREATE TABLE outbox (
 );
 )sql";
 
+// Version 2: the evidence vault and the transparency log (docs/log_format.md). The log is one
+// tree for the whole deployment, so its tables are not keyed by platform: under a sharded
+// PostgreSQL they stay on the coordinator. Hashes are raw 32-byte BLOBs.
+constexpr char kV2[] = R"sql(
+CREATE TABLE evidence (
+  platform_id         TEXT NOT NULL,
+  id                  TEXT NOT NULL,
+  complaint_id        TEXT NOT NULL,
+  uploader_ref        TEXT NOT NULL,
+  uploader_role       TEXT NOT NULL,
+  kind                TEXT NOT NULL,
+  media_type          TEXT NOT NULL,
+  declared_media_type TEXT NOT NULL,
+  filename            TEXT NOT NULL,
+  size                INTEGER NOT NULL,
+  sha256              TEXT NOT NULL,
+  captured_at         INTEGER,
+  received_at         INTEGER NOT NULL,
+  declared_order_no   TEXT NOT NULL,
+  declared_amount_fen INTEGER,
+  log_index           INTEGER NOT NULL,
+  PRIMARY KEY (platform_id, id)
+) WITHOUT ROWID;
+CREATE INDEX evidence_by_complaint ON evidence (platform_id, complaint_id, id);
+
+-- Leaf i of the log: its exact bytes and the record it stands for (an event or an evidence row).
+CREATE TABLE log_leaves (
+  idx          INTEGER PRIMARY KEY,
+  leaf         BLOB NOT NULL,
+  platform_id  TEXT NOT NULL,
+  complaint_id TEXT NOT NULL,
+  event_seq    INTEGER,
+  evidence_id  TEXT
+);
+
+-- Complete subtree hashes: node (level, idx) covers leaves [idx * 2^level, (idx + 1) * 2^level).
+CREATE TABLE log_nodes (
+  level INTEGER NOT NULL,
+  idx   INTEGER NOT NULL,
+  hash  BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+
+-- Every signed checkpoint, kept forever: C2SP signed notes, one per tree size.
+CREATE TABLE log_checkpoints (
+  tree_size INTEGER PRIMARY KEY,
+  root_hash BLOB NOT NULL,
+  signed_at INTEGER NOT NULL,
+  note      TEXT NOT NULL
+);
+)sql";
+
 // Version 3: the rules engine. Each platform's rule policies, every version kept (an
 // assessment names the version it used); the platform's own terms; indexes for the similar-complaints count and for the
 // open complaints an incident touches. (Version 2 is the evidence log's.)
@@ -233,6 +285,8 @@ CREATE INDEX complaints_by_incident ON complaints (platform_id, incident_at);
 const std::vector<Migration>& SqliteMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "backbone: platforms, people, orders, incidents, complaints, deadlines, events", kV1},
+      // Version 2 shipped after version 3: a store that got 3 first gets 2 when it lacks its tables.
+      {2, "evidence vault and transparency log", kV2, "log_leaves"},
       {3, "rules: per-platform policies; indexes for similar and touched complaints", kV3},
   };
   return kMigrations;

@@ -34,10 +34,16 @@ Status SqliteStore::Migrate(SqliteConnection& db) {
                                "); run a newer tousu");
   }
   for (const auto& m : sql::SqliteMigrations()) {
-    if (m.version <= current) continue;
+    bool apply = m.version > current;
+    if (!apply && !m.applied_unless_table.empty()) {
+      TOUSU_ASSIGN_OR_RETURN(auto found, db.Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                                  {sql::Text(m.applied_unless_table)}));
+      apply = found.empty();
+    }
+    if (!apply) continue;
     TOUSU_RETURN_IF_ERROR(db.Script("BEGIN IMMEDIATE"));
     Status s = db.Script(m.sql);
-    if (s.ok()) s = db.Script("PRAGMA user_version = " + std::to_string(m.version));
+    if (s.ok() && m.version > current) s = db.Script("PRAGMA user_version = " + std::to_string(m.version));
     if (!s.ok()) {
       (void)db.Script("ROLLBACK");
       return s.Annotate("migration " + std::to_string(m.version));
