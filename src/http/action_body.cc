@@ -8,6 +8,23 @@ namespace tousu::http {
 
 namespace json = boost::json;
 
+namespace {
+
+constexpr int64_t kMaxExtensionDays = 3650;  // as for an "extend" demand (domain/codec.cc)
+
+// extension_days: 0 to 3650. Read as int64 and checked before narrowing, so that a huge value
+// is refused instead of wrapping to a small one (4294967297 used to become 1).
+int ExtensionDays(Fields& f) {
+  const int64_t days = f.Int("extension_days", false).value_or(0);
+  if (days < 0 || days > kMaxExtensionDays) {
+    f.Error("extension_days", "must be 0 to " + std::to_string(kMaxExtensionDays));
+    return 0;
+  }
+  return static_cast<int>(days);
+}
+
+}  // namespace
+
 StatusOr<ActionRequest> ParseAction(const json::object& body) {
   Fields f(body);
   ActionRequest r;
@@ -21,7 +38,7 @@ StatusOr<ActionRequest> ParseAction(const json::object& body) {
   switch (r.action) {
     case Action::kOffer:
       r.refund = f.Fen("refund_fen", false).value_or(Money());
-      r.extension_days = static_cast<int>(f.Int("extension_days", false).value_or(0));
+      r.extension_days = ExtensionDays(f);
       r.replace = f.Bool("replace", false).value_or(false);
       r.restore = f.Bool("restore", false).value_or(false);
       r.message = f.Str("message", true).value_or("");
@@ -40,14 +57,14 @@ StatusOr<ActionRequest> ParseAction(const json::object& body) {
       auto party = f.Enum<Party>("responsibility", true);
       if (party) r.responsibility = *party;
       r.refund = f.Fen("refund_fen", false).value_or(Money());
-      r.extension_days = static_cast<int>(f.Int("extension_days", false).value_or(0));
+      r.extension_days = ExtensionDays(f);
       r.fraud = f.Bool("fraud", false).value_or(false);
       r.reason = f.Str("reason", true).value_or("");
       break;
     }
     case Action::kPay:
       r.amount = f.Fen("amount_fen", false).value_or(Money());
-      r.extension_days = static_cast<int>(f.Int("extension_days", false).value_or(0));
+      r.extension_days = ExtensionDays(f);
       r.replace = f.Bool("replace", false).value_or(false);
       r.restore = f.Bool("restore", false).value_or(false);
       break;
@@ -86,7 +103,6 @@ StatusOr<ActionRequest> ParseAction(const json::object& body) {
       break;
     }
   }
-  if (r.extension_days < 0) f.Error("extension_days", "must not be negative");
   TOUSU_RETURN_IF_ERROR(f.Finish());
   return r;
 }
