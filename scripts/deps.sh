@@ -14,7 +14,8 @@ base_packages=(
   python3 curl procps
 )
 declare -A extra_groups=(
-  [bench]="wrk"
+  [bench]="wrk sqlite3"
+  [fuzz]="clang libclang-rt-14-dev"
 )
 
 wanted=("${base_packages[@]}")
