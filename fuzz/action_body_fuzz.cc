@@ -18,7 +18,8 @@ TOUSU_FUZZ_TARGET(action_body) {
   }
   // What is accepted is what was sent: numbers are not silently narrowed or clamped.
   FUZZ_CHECK(r->extension_days >= 0, "negative extension_days accepted");
-  if (auto it = body->find("extension_days"); it != body->end() && it->value().is_int64()) {
+  const bool takes_days = r->action == Action::kOffer || r->action == Action::kDecide || r->action == Action::kPay;
+  if (auto it = body->find("extension_days"); takes_days && it != body->end() && it->value().is_int64()) {
     FUZZ_CHECK(r->extension_days == it->value().as_int64(),
                "extension_days " + json::serialize(it->value()) + " read as " +
                    std::to_string(r->extension_days));
