@@ -18,7 +18,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 CRASH_KILLS ?= 20
 
-.PHONY: all deps build run test clean help fuzz crash-test
+BENCH_BUILD ?= build-release
+BENCH_COMPLAINTS ?= 1000000
+BENCH_ARGS ?=
+
+.PHONY: all deps build run test clean help fuzz crash-test test-sanitize bench bench-peer
 
 all: build
 
@@ -55,3 +59,19 @@ fuzz:
 # The crash-safety test of make test (3 kills), with more kills: CRASH_KILLS=20.
 crash-test: build
 	@cd $(BUILD) && TOUSU_CRASH_KILLS=$(CRASH_KILLS) ./tousu_integration_tests --gtest_filter='CrashSafety.*'
+
+# Unit, integration and fuzz-corpus tests under ASan+UBSan, then under TSan (tests/sanitize.sh).
+test-sanitize: deps
+	@JOBS=$(JOBS) tests/sanitize.sh
+
+# Load benchmarks against a Release build (bench/run.py; docs/benchmarks.md).
+bench:
+	@scripts/deps.sh --extra bench
+	@$(MAKE) --no-print-directory build BUILD=$(BENCH_BUILD) BUILD_TYPE=Release
+	@bench/run.py --build $(BENCH_BUILD) --complaints $(BENCH_COMPLAINTS) $(BENCH_ARGS)
+
+# The same filing and read loads against Request Tracker 5, installed for the run and removed.
+bench-peer:
+	@scripts/deps.sh --extra bench
+	@$(MAKE) --no-print-directory build BUILD=$(BENCH_BUILD) BUILD_TYPE=Release
+	@bench/peer_rt.sh $(BENCH_BUILD)
