@@ -27,7 +27,7 @@ BENCH_ARGS ?=
 all: build
 
 help:
-	@sed -n '1,10p' Makefile
+	@sed -n '1,9p' Makefile
 
 deps:
 	@scripts/deps.sh

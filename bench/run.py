@@ -210,13 +210,18 @@ def main():
         f"| ceiling: bare Beast hello world | {ceiling:,.0f} req/s (p99 {fig('ceiling', 'p99_ms'):.1f} ms) | | |",
         f"| read a complaint by id, with auth | {read:,.0f} req/s (p99 {fig('read', 'p99_ms'):.1f} ms) = "
         f"{ratio:.0%} of the ceiling | ≥ 50 % of the ceiling | {goal(ratio >= 0.5)} |",
-        f"| file a complaint (durable 201) | {filing:,.0f} /s, p99 {filing_p99:.1f} ms | ≥ 5,000/s, p99 < 50 ms | "
+        f"| file a complaint (durable 201) | "
+        f"{(f'{filing:,.0f}/s, p99 {filing_p99:.1f} ms' if filing >= 1 else f'{filing:.1f}/s: {sum(acked)} answers in {a.rounds} × {d} s')} | "
+        f"≥ 5,000/s, p99 < 50 ms | "
         f"{goal(filing >= 5000 and filing_p99 < 50)} |",
         f"| mixed 70 % read / 20 % message / 10 % file | {mixed:,.0f} req/s (p99 {fig('mixed', 'p99_ms'):.1f} ms) | | |",
-        f"| deadline sweep, 0 % due | {sw['0%'][0]:.1f} ms ({sw['0%'][1]:.0f} due) | proportional to due | |",
-        f"| deadline sweep, 0.1 % due | {sw['0.1%'][0]:.0f} ms ({sw['0.1%'][1]:,.0f} due) | proportional to due | |",
-        f"| deadline sweep, 1 % due | {sw['1%'][0]:.0f} ms ({sw['1%'][1]:,.0f} due) | proportional to due | "
-        f"{goal(sw['1%'][0] < 1000 * 20 and sw['0%'][0] < 100)} |",
+        f"| deadline sweep over the same store, 0 % due | {sw['0%'][0]:.3f} ms | cost proportional to the due "
+        f"items | |",
+        f"| deadline sweep, 0.1 % due | {sw['0.1%'][0]:,.0f} ms for {sw['0.1%'][1]:,.0f} due "
+        f"({1000 * sw['0.1%'][0] / max(sw['0.1%'][1], 1):.0f} µs each) | | |",
+        f"| deadline sweep, 1 % due | {sw['1%'][0]:,.0f} ms for {sw['1%'][1]:,.0f} due "
+        f"({1000 * sw['1%'][0] / max(sw['1%'][1], 1):.0f} µs each) | | "
+        f"{goal(sw['0%'][0] < 10 and 5 <= sw['1%'][0] / max(sw['0.1%'][0], 1e-9) <= 20)} |",
         f"| server RSS after the load, {total:,} complaints | {rss / 1024:.0f} MiB (peak {hwm / 1024:.0f} MiB) | "
         f"< 100 MiB | {goal(rss / 1024 < 100)} |", "",
         f"Durability: the filing runs sent {sum(sent):,} filings and counted {sum(acked):,} answers 201 before wrk "
@@ -234,7 +239,8 @@ def main():
         f.write(table + "\n")
     with open(os.path.join(a.out, f"{stamp}.json"), "w") as f:
         json.dump(result, f, indent=1)
-    shutil.copy(os.path.join(a.out, f"{stamp}.md"), os.path.join(a.out, "latest.md"))
+    shutil.copy(os.path.join(a.out, f"{stamp}.md"),
+                os.path.join(a.out, "latest-analyze.md" if a.analyze else "latest.md"))
     bad = not durable_ok or tousu_rc != 0
     sys.exit(1 if bad else 0)
 
