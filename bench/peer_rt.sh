@@ -105,6 +105,7 @@ kill "$rt_pid"; wait "$rt_pid" 2>/dev/null || true; rt_pid=
 echo "peer: tousu, same loads, 64 connections" >&2
 "$build/bench/bench_seed" --data "$work/tousu-data" --complaints 100000 --load-orders 800000 --out "$work/meta.json" 2>"$work/seed.log"
 tousu_run() {  # FIRST_ORDER → "FILE_JSON READ_JSON" on one line each
+  rm -f "$work/tousu.out"  # else the last run's address could be read before this one's
   "$build/tousu" serve --data "$work/tousu-data" --listen 127.0.0.1:0 --log-level warn >"$work/tousu.out" 2>"$work/tousu.log" &
   tousu_pid=$!
   for _ in $(seq 1 100); do grep -qs "http://127.0.0.1:" "$work/tousu.out" && break; sleep 0.1; done
