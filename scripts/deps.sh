@@ -15,7 +15,8 @@ base_packages=(
   prometheus
 )
 declare -A extra_groups=(
-  [bench]="wrk"
+  [bench]="wrk sqlite3"
+  [fuzz]="clang libclang-rt-14-dev"
 )
 
 wanted=("${base_packages[@]}")

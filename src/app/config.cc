@@ -15,8 +15,11 @@ Status Bad(const std::string& key, const std::string& message) {
 Status ReadInt(const toml::table& t, const std::string& key, int64_t min, int64_t max, int64_t* out) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return Status::Ok();
+  // Type first: value<int64_t>() converts a float such as 2097E52 to int64, which is undefined
+  // behaviour out of range.
+  if (!n->is_integer()) return Bad(key, "must be an integer");
   auto v = n->value<int64_t>();
-  if (!v || !n->is_integer()) return Bad(key, "must be an integer");
+  if (!v) return Bad(key, "must be an integer");
   if (*v < min || *v > max) {
     return Bad(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
   }

@@ -84,6 +84,11 @@ std::optional<Instant> ParseRfc3339(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   const int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  // The offset can carry a local time at the ends of the range outside years 0001-9999 in UTC,
+  // which FormatRfc3339 could not write back as a valid time ("10000-01-01T..."): refuse it.
+  static const int64_t kFirst = DaysFromCivil(1, 1, 1) * 86400;
+  static const int64_t kLast = DaysFromCivil(9999, 12, 31) * 86400 + 86399;
+  if (secs < kFirst || secs > kLast) return std::nullopt;
   return Instant::FromUnixSeconds(secs);
 }
 

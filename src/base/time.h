@@ -39,7 +39,7 @@ class Instant {
 };
 
 // Parses RFC 3339 date-time ("2026-11-01T08:00:00Z", "...T16:00:00.123+08:00").
-// Years 0001-9999; rejects invalid calendar dates and leap seconds.
+// Years 0001-9999, in the text and in UTC; rejects invalid calendar dates and leap seconds.
 std::optional<Instant> ParseRfc3339(std::string_view text);
 
 // Formats as "YYYY-MM-DDTHH:MM:SSZ" in UTC.

@@ -49,6 +49,16 @@ TEST(Rfc3339, RoundTripsAcrossTheCalendar) {
   }
 }
 
+// Found by fuzz/rfc3339_fuzz.cc: an offset moved a time at the end of the range into year
+// 10000 (or year 0) in UTC, which parsed but formatted as text that is not RFC 3339.
+TEST(Rfc3339, RegressionOffsetCannotLeaveYears1To9999) {
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59-23:59"));
+  EXPECT_FALSE(ParseRfc3339("0001-01-01T00:00:00+00:01"));
+  ASSERT_TRUE(ParseRfc3339("9999-12-31T23:59:59Z"));
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("9999-12-31T23:59:59Z")), "9999-12-31T23:59:59Z");
+  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("0001-01-01T23:59:00+23:59")), "0001-01-01T00:00:00Z");
+}
+
 TEST(Instant, Arithmetic) {
   Instant t = *ParseRfc3339("2026-11-01T08:00:00Z");
   EXPECT_EQ(FormatRfc3339(t + hours(48)), "2026-11-03T08:00:00Z");

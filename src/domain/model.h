@@ -179,6 +179,9 @@ struct Complaint {
   std::optional<Rating> rating;
 
   std::string assessment_json;  // the rules engine's latest assessment, as JSON
+  // Its responsibility party, kept beside it so that the store can select on it (the
+  // similar-complaints refresh looks only at undetermined ones).
+  Party party = Party::kUndetermined;
 };
 
 }  // namespace tousu

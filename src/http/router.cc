@@ -23,6 +23,8 @@ std::optional<std::string> PercentDecode(std::string_view s) {
       if (c == '\0') return std::nullopt;
       out += c;
       i += 2;
+    } else if (s[i] == '\0') {
+      return std::nullopt;  // a raw NUL, like an escaped one
     } else {
       out += s[i];
     }

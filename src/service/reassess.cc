@@ -24,16 +24,6 @@ bool SameAssessment(const std::string& stored, json::object fresh) {
   return old.as_object() == fresh;
 }
 
-std::string StoredParty(const std::string& assessment_json) {
-  boost::system::error_code ec;
-  json::value v = json::parse(assessment_json, ec);
-  if (ec || !v.is_object()) return "";
-  const json::value* party = v.as_object().if_contains("responsibility");
-  if (!party || !party->is_object() || !party->as_object().if_contains("party")) return "";
-  const json::value& p = party->as_object().at("party");
-  return p.is_string() ? std::string(p.as_string()) : "";
-}
-
 }  // namespace
 
 StatusOr<Assessment> ComplaintService::AssessStored(ReadTx& tx, const Policy& policy,
@@ -54,6 +44,7 @@ StatusOr<bool> ComplaintService::Reassess(WriteTx& tx, Complaint& c, std::string
   const Instant now = clock_.Now();
   const Complaint before = c;
   c.assessment_json = json::serialize(fresh);
+  c.party = a.responsibility.party;
   ++c.version;
   c.updated_at = now;
   Transition t;
@@ -95,10 +86,11 @@ Status ComplaintService::RefreshSimilar(WriteTx& tx, const Policy& policy, const
   SimilarQuery q{c.category, "", c.incident_at - w, c.incident_at + w, c.id, kMaxSimilarPerAssessment};
   TOUSU_ASSIGN_OR_RETURN(auto similar, tx.ListSimilarComplaints(c.platform_id, q));
   for (const SimilarComplaint& s : similar) {
-    if (!IsOpen(s.status)) continue;
+    // Only an undetermined party can change with the count; the index answers both tests, so
+    // in a complaint storm (all presumed platform fault after the fifth) nothing more is read.
+    if (!IsOpen(s.status) || s.party != Party::kUndetermined) continue;
     TOUSU_ASSIGN_OR_RETURN(auto other, tx.GetComplaint(c.platform_id, s.id));
-    // Only an undetermined party can change with the count; this bounds the work per filing.
-    if (!other || StoredParty(other->assessment_json) != "undetermined") continue;
+    if (!other) continue;
     TOUSU_RETURN_IF_ERROR(Reassess(tx, *other, "similar complaint " + c.id).status());
   }
   return Status::Ok();

@@ -125,6 +125,7 @@ struct SimilarComplaint {
   std::string merchant_ref;
   Instant incident_at;
   ComplaintStatus status = ComplaintStatus::kSubmitted;
+  Party party = Party::kUndetermined;
 };
 
 // Open complaints whose incident window [incident_at, incident_ends_at or incident_at] touches

@@ -81,7 +81,7 @@ const std::string kComplaintColumns =
     "SELECT platform_id, id, order_no, consumer_ref, merchant_ref, category, incident_at, "
     "incident_ends_at, description, demands_json, late_reason, late, status, tier, assignee, "
     "version, created_at, updated_at, offer_json, decision_json, owed_json, done_json, appealed, "
-    "review_overdue, reply_overdue, escalation, rating_json, assessment_json, deadlines_json "
+    "review_overdue, reply_overdue, escalation, rating_json, assessment_json, deadlines_json, party "
     "FROM complaints";
 const std::string kGetComplaint = kComplaintColumns + " WHERE platform_id = ? AND id = ?";
 const std::string kInsertComplaint =
@@ -89,13 +89,13 @@ const std::string kInsertComplaint =
     "incident_at, incident_ends_at, description, demands_json, late_reason, late, status, tier, "
     "assignee, version, created_at, updated_at, offer_json, decision_json, owed_json, done_json, "
     "appealed, review_overdue, reply_overdue, escalation, rating_json, assessment_json, "
-    "deadlines_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ?, ?, ?, ?)";
+    "deadlines_json, party) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?, ?, ?, ?, ?)";
 const std::string kUpdateComplaint =
     "UPDATE complaints SET status = ?, tier = ?, assignee = ?, version = ?, updated_at = ?, "
     "offer_json = ?, decision_json = ?, owed_json = ?, done_json = ?, appealed = ?, "
     "review_overdue = ?, reply_overdue = ?, escalation = ?, rating_json = ?, assessment_json = ?, "
-    "deadlines_json = ?, late = ?, late_reason = ? "
+    "deadlines_json = ?, late = ?, late_reason = ?, party = ? "
     "WHERE platform_id = ? AND id = ? AND version = ?";
 const std::string kFindOpenComplaint =
     "SELECT id FROM complaints WHERE platform_id = ? AND order_no = ? AND category = ? AND status "
@@ -164,7 +164,7 @@ const std::string kPutPlatformTerms =
 
 // Bounded index ranges: complaints_by_category_incident / complaints_by_merchant_category.
 const std::string kSimilarComplaints =
-    "SELECT id, merchant_ref, incident_at, status FROM complaints WHERE platform_id = ? AND "
+    "SELECT id, merchant_ref, incident_at, status, party FROM complaints WHERE platform_id = ? AND "
     "category = ? AND incident_at >= ? AND incident_at <= ? AND id <> ? AND status <> 'withdrawn'";
 const std::string kOpenStatuses =
     "('submitted', 'awaiting_merchant', 'offer_made', 'platform_review', 'decided', 'remedy_due')";
@@ -345,6 +345,7 @@ StatusOr<Complaint> ComplaintFrom(const Row& r) {
   c.assessment_json = r.Text(27);
   TOUSU_ASSIGN_OR_RETURN(json::value deadlines, JsonAt(r, 28));
   TOUSU_ASSIGN_OR_RETURN(c.deadlines, DeadlinesFromJson(deadlines));
+  TOUSU_ASSIGN_OR_RETURN(c.party, EnumAt<Party>(r, 29, "responsibility party"));
   return c;
 }
 
@@ -674,7 +675,8 @@ StatusOr<std::vector<SimilarComplaint>> SqlTx::ListSimilarComplaints(std::string
   params.push_back(Int(q.limit));
   return All<SimilarComplaint>(db_.Query(sql, params), [](const Row& r) -> StatusOr<SimilarComplaint> {
     TOUSU_ASSIGN_OR_RETURN(ComplaintStatus st, EnumAt<ComplaintStatus>(r, 3, "complaint status"));
-    return SimilarComplaint{r.Text(0), r.Text(1), TimeAt(r, 2), st};
+    TOUSU_ASSIGN_OR_RETURN(Party party, EnumAt<Party>(r, 4, "responsibility party"));
+    return SimilarComplaint{r.Text(0), r.Text(1), TimeAt(r, 2), st, party};
   });
 }
 
@@ -796,7 +798,8 @@ Status SqlTx::InsertComplaint(const Complaint& c) {
        OptJson(c.offer), OptJson(c.decision), Text(JsonText(ToJson(c.owed))),
        Text(JsonText(ToJson(c.done))), Int(c.appealed), Int(c.review_overdue),
        Int(c.reply_overdue), c.escalation ? Text(ToString(*c.escalation)) : Null(),
-       OptJson(c.rating), Text(c.assessment_json), Text(JsonText(ToJson(c.deadlines)))})));
+       OptJson(c.rating), Text(c.assessment_json), Text(JsonText(ToJson(c.deadlines))),
+       Text(ToString(c.party))})));
   return WriteDeadlineIndex(c);
 }
 
@@ -810,7 +813,8 @@ Status SqlTx::UpdateComplaint(const Complaint& c, int64_t expected_version) {
                 Int(c.review_overdue), Int(c.reply_overdue),
                 c.escalation ? Text(ToString(*c.escalation)) : Null(), OptJson(c.rating),
                 Text(c.assessment_json), Text(JsonText(ToJson(c.deadlines))), Int(c.late),
-                Text(c.late_reason), Text(c.platform_id), Text(c.id), Int(expected_version)}));
+                Text(c.late_reason), Text(ToString(c.party)), Text(c.platform_id), Text(c.id),
+                Int(expected_version)}));
   if (changed != 1) {
     return Status::Conflict("the complaint changed meanwhile; reload it and try again");
   }

@@ -280,6 +280,52 @@ CREATE INDEX complaints_by_merchant_category ON complaints (platform_id, merchan
 CREATE INDEX complaints_by_incident ON complaints (platform_id, incident_at);
 )sql";
 
+// Version 4: fixed planner statistics. Without sqlite_stat1, SQLite guesses that walking a
+// platform's rows in primary-key order beats an index on consumer, status or order number (it
+// avoids a sort), and at 10^6 complaints each filing then scanned the whole platform
+// (docs/benchmarks.md). These rows describe the shape of a large deployment — about 10^5
+// complaints per platform, 10 per consumer, 1 per order and category — so the plans are right
+// from the first complaint. (SQLite documents fixed statistics for this purpose.) A later
+// ANALYZE on real data replaces them with measured ones.
+constexpr char kV4[] = R"sql(
+ANALYZE sqlite_schema;
+DELETE FROM sqlite_stat1 WHERE tbl IN ('complaints', 'orders', 'deadlines', 'events', 'users');
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+  ('complaints', 'complaints',                      '1000000 100000 1'),
+  ('complaints', 'complaints_by_status',            '1000000 100000 20000 1'),
+  ('complaints', 'complaints_by_consumer',          '1000000 100000 10 1'),
+  ('complaints', 'complaints_by_merchant',          '1000000 100000 1000 1'),
+  ('complaints', 'complaints_by_assignee',          '1000000 100000 2000 1'),
+  ('complaints', 'complaints_by_order',             '1000000 100000 1'),
+  ('complaints', 'complaints_by_category',          '1000000 100000 10000 2'),
+  ('complaints', 'complaints_by_category_incident', '1000000 100000 10000 2'),
+  ('complaints', 'complaints_by_merchant_category', '1000000 100000 1000 100 2'),
+  ('complaints', 'complaints_by_incident',          '1000000 100000 2'),
+  ('orders', 'orders',                              '2000000 200000 1'),
+  ('orders', 'orders_by_consumer',                  '2000000 200000 20 1'),
+  ('orders', 'orders_by_merchant',                  '2000000 200000 2000 1'),
+  ('deadlines', 'deadlines',                        '3000000 300000 3 1'),
+  ('deadlines', 'deadlines_by_due',                 '3000000 2'),
+  ('events', 'events',                              '6000000 600000 6 1'),
+  ('users', 'users',                                '200000 20000 1'),
+  ('users', 'users_by_load',                        '200000 20000 5000 50 1');
+ANALYZE sqlite_schema;
+)sql";
+
+// Version 5: the responsibility party beside the assessment, and one covering index for the
+// similar-complaints count, so that filing in a complaint storm reads index entries only
+// instead of thousands of complaint rows (each carrying a 2-3 KB assessment).
+constexpr char kV5[] = R"sql(
+ALTER TABLE complaints ADD COLUMN party TEXT NOT NULL DEFAULT 'undetermined';
+UPDATE complaints SET party = COALESCE(json_extract(assessment_json, '$.responsibility.party'), 'undetermined');
+DROP INDEX complaints_by_category_incident;
+CREATE INDEX complaints_similar ON complaints (platform_id, category, incident_at, merchant_ref, status, party);
+DELETE FROM sqlite_stat1 WHERE idx IN ('complaints_by_category_incident', 'complaints_similar');
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+  ('complaints', 'complaints_similar', '1000000 100000 10000 2 2 2 2');
+ANALYZE sqlite_schema;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& SqliteMigrations() {
@@ -288,6 +334,8 @@ const std::vector<Migration>& SqliteMigrations() {
       // Version 2 shipped after version 3: a store that got 3 first gets 2 when it lacks its tables.
       {2, "evidence vault and transparency log", kV2, "log_leaves"},
       {3, "rules: per-platform policies; indexes for similar and touched complaints", kV3},
+      {4, "fixed planner statistics for large deployments", kV4},
+      {5, "responsibility party column; covering index for similar complaints", kV5},
   };
   return kMigrations;
 }

@@ -1,0 +1,105 @@
+// bench_hello_server: the ceiling for tousu's HTTP figures. A bare Beast HTTP/1.1 server with
+// keep-alive on the same io_context-and-thread-pool design as tousu's (http/server.cc), built
+// with the same compiler and flags, answering every request with a short text body. Whatever
+// tousu does per request beyond this is the cost of being tousu.
+//   bench_hello_server [--listen 127.0.0.1:0] [--threads N]
+// Prints "serving on http://HOST:PORT" once it listens; stops on SIGINT/SIGTERM.
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  explicit Session(tcp::socket socket) : stream_(std::move(socket)) {}
+  void Run() { net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoRead(); }); }
+
+ private:
+  void DoRead() {
+    req_ = {};
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_read(stream_, buffer_, req_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec) return Close();
+    res_ = {};
+    res_.version(req_.version());
+    res_.result(http::status::ok);
+    res_.set(http::field::content_type, "text/plain");
+    res_.keep_alive(req_.keep_alive());
+    res_.body() = "Hello, world\n";
+    res_.prepare_payload();
+    http::async_write(stream_, res_, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+  void OnWrite(beast::error_code ec, std::size_t) {
+    if (ec || !res_.keep_alive()) return Close();
+    DoRead();
+  }
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  http::request<http::string_body> req_;
+  http::response<http::string_body> res_;
+};
+
+void Accept(tcp::acceptor& acceptor, net::io_context& ioc) {
+  acceptor.async_accept(net::make_strand(ioc), [&acceptor, &ioc](beast::error_code ec, tcp::socket socket) {
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket))->Run();
+    }
+    if (acceptor.is_open()) Accept(acceptor, ioc);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string listen = "127.0.0.1:0";
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--listen") == 0) listen = argv[i + 1];
+    else if (std::strcmp(argv[i], "--threads") == 0) threads = std::max(1, std::atoi(argv[i + 1]));
+  }
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "--listen must be HOST:PORT\n");
+    return 2;
+  }
+  net::io_context ioc(threads);
+  tcp::endpoint ep(net::ip::make_address(listen.substr(0, colon)),
+                   static_cast<unsigned short>(std::atoi(listen.c_str() + colon + 1)));
+  tcp::acceptor acceptor(net::make_strand(ioc));
+  acceptor.open(ep.protocol());
+  acceptor.set_option(net::socket_base::reuse_address(true));
+  acceptor.bind(ep);
+  acceptor.listen(net::socket_base::max_listen_connections);
+  Accept(acceptor, ioc);
+  std::printf("serving on http://%s:%u\n", ep.address().to_string().c_str(), acceptor.local_endpoint().port());
+  std::fflush(stdout);
+
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](beast::error_code, int) { ioc.stop(); });
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  return 0;
+}

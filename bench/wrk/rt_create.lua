@@ -1,0 +1,18 @@
+-- Request Tracker 5 (the peer): create a ticket with REST2, authenticated by the session cookie
+-- of a web login. Args: COOKIE ("RT_SID_...=...")
+package.path = package.path .. ";" .. (os.getenv("BENCH_WRK_DIR") or "bench/wrk") .. "/?.lua"
+require "common"
+local cookie
+function init(args)
+  ok, bad = 0, 0
+  ok_status[201] = true
+  cookie = args[1]
+  counter = 0
+end
+request = function()
+  counter = counter + 1
+  local body = '{"Queue":"General","Subject":"充值未到账 ' .. tid .. '-' .. counter ..
+      '","Content":"充值后一直未到账，请处理","ContentType":"text/plain"}'
+  return wrk.format("POST", "/REST/2.0/ticket",
+                    {["Cookie"] = cookie, ["Content-Type"] = "application/json"}, body)
+end

@@ -1,0 +1,168 @@
+#include "fuzz/fuzz_world.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <boost/url/parse.hpp>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <memory>
+#include <stdexcept>
+
+#include "app/data_dir.h"
+#include "base/clock.h"
+#include "base/ids.h"
+#include "base/log.h"
+#include "service/auth.h"
+#include "service/complaints.h"
+#include "service/passwords.h"
+#include "service/platforms.h"
+#include "service/sweeper.h"
+
+namespace tousu::fuzz {
+
+namespace fs = std::filesystem;
+
+struct FuzzWorld::Impl {
+  std::string dir;
+  std::unique_ptr<SqliteStore> store;
+  SystemClock clock;
+  IdGenerator ids;
+  AuthService auth{clock, ids, hours(12)};
+  PlatformService platforms{clock, ids, auth};
+  ComplaintService complaints{clock, ids};
+  std::unique_ptr<Sweeper> sweeper;
+  std::atomic<bool> stopping{false};
+  std::unique_ptr<http::Api> api;
+  std::map<Role, std::string> tokens;
+  std::string complaint_id;
+
+  ~Impl() {
+    api.reset();
+    if (store) store->Close();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+namespace {
+
+[[noreturn]] void Die(const std::string& what, const Status& s) {
+  throw std::runtime_error("fuzz world: " + what + ": " + s.ToString());
+}
+
+std::string MakeDir() {
+  const std::string base = fs::is_directory("/dev/shm") && ::access("/dev/shm", W_OK) == 0
+                               ? "/dev/shm"
+                               : fs::temp_directory_path().string();
+  std::string tmpl = base + "/tousu-fuzz-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return tmpl;
+}
+
+Principal PlatformPrincipal(const std::string& platform) {
+  Principal p;
+  p.role = Role::kPlatform;
+  p.platform_id = platform;
+  return p;
+}
+
+}  // namespace
+
+FuzzWorld& FuzzWorld::Get() {
+  static FuzzWorld world;  // destroyed at exit: closes and removes the store
+  return world;
+}
+
+FuzzWorld::~FuzzWorld() = default;
+
+FuzzWorld::FuzzWorld() : impl_(std::make_unique<Impl>()) {
+  log::Init(log::Level::kOff);
+  if (!InitPasswordHashing()) throw std::runtime_error("libsodium failed to initialise");
+  Impl& w = *impl_;
+  w.dir = MakeDir();
+  auto init = InitDataDir(w.dir);
+  if (!init.ok()) Die("init", init.status());
+  auto store = OpenDataDir(w.dir);
+  if (!store.ok()) Die("open", store.status());
+  w.store = std::move(*store);
+  w.sweeper = std::make_unique<Sweeper>(*w.store, w.complaints);
+
+  auto hash = HashPassword("password-123");
+  if (!hash.ok()) Die("hash", hash.status());
+  Status s = w.store->WriteSync([&](WriteTx& tx) -> Status {
+    TOUSU_ASSIGN_OR_RETURN(IssuedToken admin, w.auth.Issue(tx, Role::kAdmin, "", ""));
+    w.tokens[Role::kAdmin] = admin.token;
+    TOUSU_ASSIGN_OR_RETURN(CreatedPlatform p, w.platforms.CreatePlatform(tx, "Fuzz shop", "fz"));
+    w.tokens[Role::kPlatform] = p.api_key;
+    const Principal platform = PlatformPrincipal("fz");
+    TOUSU_RETURN_IF_ERROR(
+        w.platforms.PutMerchant(tx, platform, "m1", MerchantInput{"Merchant One", true, "本店保留最终解释权。"})
+            .status());
+    struct U { const char* ref; Role role; const char* merchant; };
+    const U users[] = {{"alice", Role::kConsumer, ""}, {"m1-staff", Role::kMerchant, "m1"},
+                       {"agent1", Role::kAgent, ""},   {"risk1", Role::kRisk, ""},
+                       {"arb1", Role::kArbitrator, ""}};
+    for (const auto& u : users) {
+      TOUSU_RETURN_IF_ERROR(
+          w.platforms.PutUser(tx, platform, u.ref, UserInput{u.role, u.ref, *hash, u.merchant}).status());
+      TOUSU_ASSIGN_OR_RETURN(IssuedToken t, w.auth.Issue(tx, u.role, "fz", u.ref));
+      w.tokens[u.role] = t.token;
+    }
+    const Instant now = w.clock.Now();
+    OrderInput order;
+    order.consumer_ref = "alice";
+    order.merchant_ref = "m1";
+    order.product_kind = ProductKind::kMembership;
+    order.title = "年度会员";
+    order.amount = Money::Fen(19800);
+    order.paid_at = now - days(3);
+    order.delivered_at = now - days(3);
+    order.service_starts_at = now - days(3);
+    order.service_ends_at = now + days(362);
+    TOUSU_RETURN_IF_ERROR(w.platforms.PutOrder(tx, platform, "O1", order).status());
+    order.product_kind = ProductKind::kCardCode;
+    order.service_starts_at = order.service_ends_at = std::nullopt;
+    TOUSU_RETURN_IF_ERROR(w.platforms.PutOrder(tx, platform, "O2", order).status());
+    Principal alice;
+    alice.role = Role::kConsumer;
+    alice.platform_id = "fz";
+    alice.user_ref = "alice";
+    FileCommand cmd{"O1", Category::kDisconnected, now - hours(5), now - hours(4), "会员掉线",
+                    {Demand{DemandKind::kExtend, Money(), 1}}, ""};
+    TOUSU_ASSIGN_OR_RETURN(Complaint c, w.complaints.File(tx, alice, cmd));
+    w.complaint_id = c.id;
+    return Status::Ok();
+  });
+  if (!s.ok()) Die("seed", s);
+  w.api = std::make_unique<http::Api>(http::ApiDeps{*w.store, w.clock, nullptr, w.ids, w.auth,
+                                                    w.platforms, w.complaints, *w.sweeper, &w.stopping});
+}
+
+const http::Router& FuzzWorld::router() const { return impl_->api->router(); }
+
+const std::string& FuzzWorld::Token(Role role) const {
+  static const std::string kNone;
+  auto it = impl_->tokens.find(role);
+  return it == impl_->tokens.end() ? kNone : it->second;
+}
+
+const std::string& FuzzWorld::complaint_id() const { return impl_->complaint_id; }
+
+http::Response FuzzWorld::Serve(http::Request req) {
+  std::promise<http::Response> answer;
+  auto done = answer.get_future();
+  impl_->api->Serve(std::move(req), [&answer](http::Response r) { answer.set_value(std::move(r)); });
+  return done.get();
+}
+
+bool SplitTarget(http::Request& req) {
+  auto url = boost::urls::parse_origin_form(req.target);
+  if (!url) return false;
+  req.path = std::string(url->encoded_path());
+  for (auto param : url->params()) req.query[std::string(param.key)] = std::string(param.value);
+  return true;
+}
+
+}  // namespace tousu::fuzz

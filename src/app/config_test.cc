@@ -1,0 +1,47 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace tousu {
+namespace {
+
+// Writes `text` to a temporary file and loads it as the server's config.
+StatusOr<Config> Load(const std::string& text) {
+  char path[] = "/tmp/tousu-config-test-XXXXXX";
+  const int fd = ::mkstemp(path);
+  EXPECT_GE(fd, 0);
+  ::close(fd);
+  std::ofstream(path) << text;
+  auto c = LoadConfigFile(path);
+  ::unlink(path);
+  return c;
+}
+
+TEST(LoadConfigFile, ReadsKnownKeysAndRefusesUnknownOnes) {
+  auto c = Load("listen = \"127.0.0.1:9000\"\nthreads = 4\n[limits]\nmax_connections = 10\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->listen, "127.0.0.1:9000");
+  EXPECT_EQ(c->threads, 4);
+  EXPECT_EQ(c->limits.max_connections, 10);
+  EXPECT_FALSE(Load("thread = 4\n").ok());
+  EXPECT_FALSE(Load("threads = 1000\n").ok());
+}
+
+// Found by fuzz/config_toml_fuzz.cc under UBSan: an integer option given a float out of int64's
+// range (max_body_bytes = 2097E52) was converted to int64 before its type was checked.
+TEST(LoadConfigFile, RegressionFloatForIntegerIsRefusedBeforeConversion) {
+  for (const char* text : {"[limits]\nmax_body_bytes = 2097E52\n", "threads = 1e300\n", "threads = 4.0\n",
+                           "threads = -inf\n", "threads = nan\n"}) {
+    auto c = Load(text);
+    ASSERT_FALSE(c.ok()) << text;
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << text;
+    EXPECT_NE(c.status().message().find("must be an integer"), std::string::npos) << c.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace tousu
