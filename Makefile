@@ -74,7 +74,7 @@ bench:
 # Transparency log appends and proofs at 10^6 leaves (part of make bench).
 bench-log:
 	@$(MAKE) --no-print-directory build BUILD=$(BENCH_BUILD) BUILD_TYPE=Release
-	@$(BENCH_BUILD)/tousu_log_bench
+	@$(BENCH_BUILD)/bench/tousu_log_bench
 
 # The same filing and read loads against Request Tracker 5, installed for the run and removed.
 bench-peer:

@@ -32,9 +32,15 @@ StatusOr<AssessmentFacts> GatherFacts(ReadTx& tx, const Policy& policy, const Or
   const auto& cats = policy.responsibility.interruption_categories;
   if (std::find(cats.begin(), cats.end(), filing.category) != cats.end()) {
     const Duration w = policy.responsibility.similar_window;
-    SimilarQuery q{filing.category, "", filing.incident_at - w, filing.incident_at + w,
-                   std::string(complaint_id), kMaxSimilarPerAssessment};
-    TOUSU_ASSIGN_OR_RETURN(auto all, tx.ListSimilarComplaints(platform, q));
+    // The nearest ones on each side of the incident: two bounded index range scans, however
+    // many complaints the window holds (a complaint storm holds thousands).
+    SimilarQuery before{filing.category, "", filing.incident_at - w, filing.incident_at,
+                        std::string(complaint_id), kNearestSimilar, /*newest_first=*/true};
+    SimilarQuery after{filing.category, "", filing.incident_at + seconds(1), filing.incident_at + w,
+                       std::string(complaint_id), kNearestSimilar};
+    TOUSU_ASSIGN_OR_RETURN(auto all, tx.ListSimilarComplaints(platform, before));
+    TOUSU_ASSIGN_OR_RETURN(auto later, tx.ListSimilarComplaints(platform, after));
+    all.insert(all.end(), later.begin(), later.end());
     for (const auto& s : all) {
       f.similar.same_platform.push_back(s.incident_at);
       if (s.merchant_ref == order.merchant_ref) f.similar.same_merchant.push_back(s.incident_at);

@@ -19,7 +19,12 @@ inline constexpr Duration kMaxComplaintWindow = days(366);
 
 // At most this many incidents and similar complaints are read per assessment.
 inline constexpr int kMaxIncidentsPerAssessment = 200;
-inline constexpr int kMaxSimilarPerAssessment = 1000;
+// The similar complaints read per assessment: the nearest this many before the incident and
+// this many after it. A cluster of the policy's size (default 5) around the incident is always
+// among them, so the finding is exact; only counts above this are reported as this many.
+inline constexpr int kNearestSimilar = 64;
+// Undetermined open complaints refreshed when a similar one arrives, at most.
+inline constexpr int kMaxSimilarRefreshed = 200;
 
 // The complaint's evidence records. Empty until the evidence log's store method
 // ListEvidence(platform, complaint_id) exists (issue 4); this is the one place that reads them.

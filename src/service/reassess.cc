@@ -83,7 +83,8 @@ Status ComplaintService::RefreshSimilar(WriteTx& tx, const Policy& policy, const
   const auto& cats = policy.responsibility.interruption_categories;
   if (std::find(cats.begin(), cats.end(), c.category) == cats.end()) return Status::Ok();
   const Duration w = policy.responsibility.similar_window;
-  SimilarQuery q{c.category, "", c.incident_at - w, c.incident_at + w, c.id, kMaxSimilarPerAssessment};
+  SimilarQuery q{c.category, "", c.incident_at - w, c.incident_at + w, c.id, kMaxSimilarRefreshed};
+  q.only_undetermined_open = true;
   TOUSU_ASSIGN_OR_RETURN(auto similar, tx.ListSimilarComplaints(c.platform_id, q));
   for (const SimilarComplaint& s : similar) {
     // Only an undetermined party can change with the count; the index answers both tests, so

@@ -118,6 +118,8 @@ struct SimilarQuery {
   Instant to;
   std::string exclude_id;
   int limit = 1000;
+  bool newest_first = false;            // order by incident_at descending
+  bool only_undetermined_open = false;  // open complaints whose party is still undetermined
 };
 
 struct SimilarComplaint {

@@ -671,7 +671,8 @@ StatusOr<std::vector<SimilarComplaint>> SqlTx::ListSimilarComplaints(std::string
     sql += " AND merchant_ref = ?";
     params.push_back(Text(q.merchant_ref));
   }
-  sql += " ORDER BY incident_at, id LIMIT ?";
+  if (q.only_undetermined_open) sql += " AND party = 'undetermined' AND status IN " + kOpenStatuses;
+  sql += q.newest_first ? " ORDER BY incident_at DESC, id DESC LIMIT ?" : " ORDER BY incident_at, id LIMIT ?";
   params.push_back(Int(q.limit));
   return All<SimilarComplaint>(db_.Query(sql, params), [](const Row& r) -> StatusOr<SimilarComplaint> {
     TOUSU_ASSIGN_OR_RETURN(ComplaintStatus st, EnumAt<ComplaintStatus>(r, 3, "complaint status"));

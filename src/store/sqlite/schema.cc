@@ -326,6 +326,15 @@ INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
 ANALYZE sqlite_schema;
 )sql";
 
+// Version 6: the undetermined complaints of a category by incident time, so that the refresh
+// after a filing reads only those (in a storm, once the cluster is found, none).
+constexpr char kV6[] = R"sql(
+CREATE INDEX complaints_undetermined ON complaints (platform_id, category, party, incident_at);
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+  ('complaints', 'complaints_undetermined', '1000000 100000 10000 5000 2');
+ANALYZE sqlite_schema;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& SqliteMigrations() {
@@ -336,6 +345,7 @@ const std::vector<Migration>& SqliteMigrations() {
       {3, "rules: per-platform policies; indexes for similar and touched complaints", kV3},
       {4, "fixed planner statistics for large deployments", kV4},
       {5, "responsibility party column; covering index for similar complaints", kV5},
+      {6, "index of undetermined complaints for the similar-complaints refresh", kV6},
   };
   return kMigrations;
 }
