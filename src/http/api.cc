@@ -135,10 +135,14 @@ StatusOr<const Route*> Api::Admit(Request& req, std::string* route_label) {
 
   const std::string token = BearerToken(req);
   if (!token.empty()) {
-    TOUSU_RETURN_IF_ERROR(deps_.store.Read([&](ReadTx& tx) -> Status {
-      TOUSU_ASSIGN_OR_RETURN(req.principal, deps_.auth.Resolve(tx, token));
-      return Status::Ok();
-    }));
+    if (auto cached = deps_.auth.Cached(token)) {
+      req.principal = std::move(*cached);
+    } else {
+      TOUSU_RETURN_IF_ERROR(deps_.store.Read([&](ReadTx& tx) -> Status {
+        TOUSU_ASSIGN_OR_RETURN(req.principal, deps_.auth.Resolve(tx, token));
+        return Status::Ok();
+      }));
+    }
     TOUSU_RETURN_IF_ERROR(limited(deps_.token_limiter, req.principal.credential_id, "token"));
   }
   if (!route.roles.count(req.principal.role) && !route.roles.count(Role::kPublic)) {

@@ -6,6 +6,7 @@
 #include "http/api.h"
 #include "http/handler_util.h"
 #include "http/json_body.h"
+#include "http/problem.h"
 #include "http/views.h"
 
 namespace tousu::http {
@@ -75,7 +76,7 @@ void AddComplaintRoutes(Router& r, const ApiDeps& d) {
            cmd.incident_at = *incident;
            return Outcome::Write([d, who = req.principal, cmd](WriteTx& tx) -> StatusOr<Response> {
              TOUSU_ASSIGN_OR_RETURN(Complaint c, d.complaints.File(tx, who, cmd));
-             Response resp = JsonResponse(201, ComplaintView(c, who, d.clock.Now()));
+             Response resp = Json(201, ComplaintBody(c, who, d.clock.Now()));
              resp.headers.emplace_back("Location", "/v1/complaints/" + c.id);
              return resp;
            });
@@ -96,13 +97,12 @@ void AddComplaintRoutes(Router& r, const ApiDeps& d) {
          }});
 
   r.Add({"GET", "/v1/complaints/{id}", kParties, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
-           json::object out;
+           Complaint c;
            TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) -> Status {
-             TOUSU_ASSIGN_OR_RETURN(Complaint c, d.complaints.Get(tx, req.principal, req.Param("id")));
-             out = ComplaintView(c, req.principal, d.clock.Now());
+             TOUSU_ASSIGN_OR_RETURN(c, d.complaints.Get(tx, req.principal, req.Param("id")));
              return Status::Ok();
            }));
-           return Answer(200, out);
+           return Outcome::Now(Json(200, ComplaintBody(c, req.principal, d.clock.Now())));
          }});
 
   r.Add({"GET", "/v1/complaints/{id}/assessment", kParties, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
@@ -154,7 +154,7 @@ void AddComplaintRoutes(Router& r, const ApiDeps& d) {
            TOUSU_ASSIGN_OR_RETURN(ActionRequest action, ParseAction(body));
            return Outcome::Write([d, who = req.principal, id = req.Param("id"), action](WriteTx& tx) -> StatusOr<Response> {
              TOUSU_ASSIGN_OR_RETURN(Complaint c, d.complaints.Act(tx, who, id, action));
-             return JsonResponse(200, ComplaintView(c, who, d.clock.Now()));
+             return Json(200, ComplaintBody(c, who, d.clock.Now()));
            });
          }});
 }

@@ -87,8 +87,9 @@ void AddSystemRoutes(Router& r, const ApiDeps& d) {
   r.Add(
       {"POST", "/v1/auth/logout", kUsers, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
          const std::string id = req.principal.credential_id;
-         return Outcome::Write([id](WriteTx& tx) -> StatusOr<Response> {
+         return Outcome::Write([id, d](WriteTx& tx) -> StatusOr<Response> {
            TOUSU_RETURN_IF_ERROR(tx.DeleteCredential(id));
+           d.auth.Forget(id);  // at once, not after the cache's few seconds
            Response resp;
            resp.status = 204;
            resp.content_type.clear();

@@ -63,12 +63,37 @@ json::object OrderView(const Order& o) {
 
 json::object IncidentView(const Incident& i) { return ToJson(i); }
 
+namespace {
+
+json::object ComplaintViewWith(const Complaint& c, const Principal& viewer, Instant now, json::value assessment);
+
+}  // namespace
+
 json::object ComplaintView(const Complaint& c, const Principal& viewer, Instant now) {
-  json::array allowed;
-  for (Action a : AllowedActions(c, viewer, now)) allowed.emplace_back(ToString(a));
   boost::system::error_code ec;
   json::value assessment = json::parse(c.assessment_json, ec);
   if (ec) assessment = json::object();
+  return ComplaintViewWith(c, viewer, now, std::move(assessment));
+}
+
+std::string ComplaintBody(const Complaint& c, const Principal& viewer, Instant now) {
+  // A null placeholder, replaced by the stored text. The key sequence "assessment":null can
+  // occur only as this member: inside any string value its quotes would be escaped.
+  std::string body = json::serialize(ComplaintViewWith(c, viewer, now, nullptr));
+  static constexpr std::string_view kPlaceholder = "\"assessment\":null";
+  const size_t at = body.find(kPlaceholder);
+  const bool stored_ok = !c.assessment_json.empty() && c.assessment_json.front() == '{';
+  if (at != std::string::npos) {
+    body.replace(at + kPlaceholder.size() - 4, 4, stored_ok ? c.assessment_json : "{}");
+  }
+  return body;
+}
+
+namespace {
+
+json::object ComplaintViewWith(const Complaint& c, const Principal& viewer, Instant now, json::value assessment) {
+  json::array allowed;
+  for (Action a : AllowedActions(c, viewer, now)) allowed.emplace_back(ToString(a));
   json::object o{
       {"id", c.id},
       {"platform", c.platform_id},
@@ -107,6 +132,8 @@ json::object ComplaintView(const Complaint& c, const Principal& viewer, Instant 
   }
   return o;
 }
+
+}  // namespace
 
 json::object EventView(const EventRecord& e) {
   boost::system::error_code ec;

@@ -19,6 +19,9 @@ boost::json::object OrderView(const Order& o);
 boost::json::object IncidentView(const Incident& i);
 // `viewer` decides allowed_actions and what staff-only fields are shown.
 boost::json::object ComplaintView(const Complaint& c, const Principal& viewer, Instant now);
+// The same view as response text, with the stored assessment copied in as it is (it is JSON the
+// server wrote) instead of parsed and serialized again: the faster form for single complaints.
+std::string ComplaintBody(const Complaint& c, const Principal& viewer, Instant now);
 boost::json::object EventView(const EventRecord& e);
 boost::json::object MessageView(const MessageRecord& m);
 // An evidence record for the complaint's parties and staff (who alone may see it).

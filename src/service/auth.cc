@@ -42,7 +42,39 @@ StatusOr<Principal> AuthService::Resolve(ReadTx& tx, std::string_view token) con
     p.role = user->role;
     p.merchant_ref = user->merchant_ref;
   }
+  const Instant now = clock_.Now();
+  Instant until = now + kCacheTtl;
+  if (cred->expires_at && *cred->expires_at < until) until = *cred->expires_at;
+  std::lock_guard lock(mu_);
+  if (auto r = revoked_.find(p.credential_id); r != revoked_.end()) {
+    if (r->second > now) return Status::Unauthenticated(std::string(kBadToken));
+    revoked_.erase(r);
+  }
+  if (cache_.size() >= kMaxCached) cache_.clear();
+  cache_[TokenHash(token)] = CacheEntry{p, until};
   return p;
+}
+
+std::optional<Principal> AuthService::Cached(std::string_view token) const {
+  const std::string hash = TokenHash(token);
+  const Instant now = clock_.Now();
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(hash);
+  if (it == cache_.end()) return std::nullopt;
+  if (it->second.valid_until <= now) {
+    cache_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.principal;
+}
+
+void AuthService::Forget(std::string_view credential_id) const {
+  std::lock_guard lock(mu_);
+  if (revoked_.size() >= kMaxCached) revoked_.clear();
+  revoked_[std::string(credential_id)] = clock_.Now() + kCacheTtl;
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    it = it->second.principal.credential_id == credential_id ? cache_.erase(it) : std::next(it);
+  }
 }
 
 StatusOr<IssuedToken> AuthService::Issue(WriteTx& tx, Role role, std::string_view platform_id,

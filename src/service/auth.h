@@ -9,7 +9,9 @@
 #ifndef TOUSU_SERVICE_AUTH_H_
 #define TOUSU_SERVICE_AUTH_H_
 
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "base/clock.h"
 #include "base/ids.h"
@@ -29,7 +31,8 @@ class AuthService final {
   AuthService(const Clock& wall_clock, IdGenerator& ids, Duration session_ttl)
       : clock_(wall_clock), ids_(ids), session_ttl_(session_ttl) {}
 
-  // Resolves a bearer token; Unauthenticated when unknown, malformed or expired.
+  // Resolves a bearer token from the store, and caches the answer; Unauthenticated when
+  // unknown, malformed or expired.
   StatusOr<Principal> Resolve(ReadTx& tx, std::string_view token) const;
 
   // Writes a new credential. `platform_id`/`user_ref` as the role needs.
@@ -43,10 +46,28 @@ class AuthService final {
 
   Duration session_ttl() const { return session_ttl_; }
 
+  // A small in-memory cache of resolved tokens, so a request needs no store read to
+  // authenticate. Entries live kCacheTtl at most, so a changed role or shop shows within that
+  // time; Forget() drops a logged-out credential at once (in this process).
+  static constexpr Duration kCacheTtl = seconds(5);
+  std::optional<Principal> Cached(std::string_view token) const;
+  void Forget(std::string_view credential_id) const;
+
  private:
+  struct CacheEntry {
+    Principal principal;
+    Instant valid_until;
+  };
+  static constexpr size_t kMaxCached = 100000;
+
   const Clock& clock_;
   IdGenerator& ids_;
   Duration session_ttl_;
+  mutable std::mutex mu_;
+  mutable std::unordered_map<std::string, CacheEntry> cache_;  // by token hash; GUARDED_BY(mu_)
+  // Credentials forgotten in the last kCacheTtl: never cached again meanwhile, so a lookup that
+  // raced the logout's commit cannot bring the token back. GUARDED_BY(mu_)
+  mutable std::unordered_map<std::string, Instant> revoked_;
 };
 
 // The stored form of a token: raw SHA-256 bytes.

@@ -672,7 +672,9 @@ StatusOr<std::vector<SimilarComplaint>> SqlTx::ListSimilarComplaints(std::string
     params.push_back(Text(q.merchant_ref));
   }
   if (q.only_undetermined_open) sql += " AND party = 'undetermined' AND status IN " + kOpenStatuses;
-  sql += q.newest_first ? " ORDER BY incident_at DESC, id DESC LIMIT ?" : " ORDER BY incident_at, id LIMIT ?";
+  // By incident time only: the index's order, so the LIMIT stops the scan. (With an id
+  // tie-break SQLite sorted every complaint of the same second first: a storm's all of them.)
+  sql += q.newest_first ? " ORDER BY incident_at DESC LIMIT ?" : " ORDER BY incident_at LIMIT ?";
   params.push_back(Int(q.limit));
   return All<SimilarComplaint>(db_.Query(sql, params), [](const Row& r) -> StatusOr<SimilarComplaint> {
     TOUSU_ASSIGN_OR_RETURN(ComplaintStatus st, EnumAt<ComplaintStatus>(r, 3, "complaint status"));

@@ -34,8 +34,10 @@ StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::st
   auto conn = std::unique_ptr<SqliteConnection>(new SqliteConnection(db));
   // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss.
   std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;";
-  if (mode == Mode::kReadWrite) pragmas = "PRAGMA journal_mode=WAL; " + pragmas;
-  else pragmas += " PRAGMA query_only=ON;";
+  // Page cache: the writer touches every index of a complaint on each filing, so it gets 32 MiB;
+  // readers 8 MiB each (SQLite's default is 2 MiB). The cache only grows with use.
+  if (mode == Mode::kReadWrite) pragmas = "PRAGMA journal_mode=WAL; PRAGMA cache_size=-32768; " + pragmas;
+  else pragmas += " PRAGMA query_only=ON; PRAGMA cache_size=-8192;";
   TOUSU_RETURN_IF_ERROR(conn->Script(pragmas));
   return conn;
 }

@@ -105,14 +105,16 @@ void SqliteStore::WriterLoop() {
 void SqliteStore::RunGroup(std::vector<Pending>& group) {
   const auto started = std::chrono::steady_clock::now();
   std::vector<Status> results(group.size());
-  Status begin = writer_->Script("BEGIN IMMEDIATE");
+  // Transaction control through cached prepared statements (Exec), not re-parsed per job.
+  auto run = [this](const char* sql) { return writer_->Exec(sql, {}).status(); };
+  Status begin = run("BEGIN IMMEDIATE");
   if (!begin.ok()) {
     for (auto& p : group) p.done(begin);
     return;
   }
   sql::SqlTx tx(*writer_);
   for (size_t i = 0; i < group.size(); ++i) {
-    Status s = writer_->Script("SAVEPOINT job");
+    Status s = run("SAVEPOINT job");
     if (s.ok()) {
       try {
         s = group[i].job(tx);
@@ -121,15 +123,16 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
       } catch (...) {
         s = Status::Internal("write job threw a non-exception");
       }
-      Status end = s.ok() ? writer_->Script("RELEASE job")
-                          : writer_->Script("ROLLBACK TO job; RELEASE job");
+      Status end = Status::Ok();
+      if (!s.ok()) end = run("ROLLBACK TO job");
+      if (end.ok()) end = run("RELEASE job");
       if (!end.ok() && s.ok()) s = end;
     }
     results[i] = s;
   }
-  Status commit = writer_->Script("COMMIT");
+  Status commit = run("COMMIT");
   if (!commit.ok()) {
-    (void)writer_->Script("ROLLBACK");
+    (void)run("ROLLBACK");
     log::Error("store_commit_failed", {{"detail", commit.ToString()}, {"jobs", group.size()}});
     for (auto& r : results) r = Status::Unavailable("commit failed: " + commit.ToString());
   }
@@ -178,7 +181,7 @@ void SqliteStore::ReleaseReader(std::unique_ptr<SqliteConnection> conn) {
 
 Status SqliteStore::Read(const ReadFn& fn) {
   TOUSU_ASSIGN_OR_RETURN(auto conn, AcquireReader());
-  Status s = conn->Script("BEGIN");
+  Status s = conn->Exec("BEGIN", {}).status();
   if (s.ok()) {
     sql::SqlTx tx(*conn);
     try {
@@ -186,9 +189,9 @@ Status SqliteStore::Read(const ReadFn& fn) {
     } catch (const std::exception& e) {
       s = Status::Internal(std::string("read threw: ") + e.what());
     }
-    Status end = conn->Script("COMMIT");
+    Status end = conn->Exec("COMMIT", {}).status();
     if (!end.ok()) {
-      (void)conn->Script("ROLLBACK");
+      (void)conn->Exec("ROLLBACK", {});
       if (s.ok()) s = end;
     }
   }
