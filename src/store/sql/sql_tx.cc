@@ -1,13 +1,28 @@
+// SqlTx, part one: meta, credentials, platforms, merchants and users, orders, incidents,
+// complaints and their deadlines, events, messages, marks, idempotency, the outbox and the
+// metrics counts. The evidence vault and the transparency log are in sql_tx_log.cc; policies,
+// platform terms and the similar/touching complaint queries in sql_tx_rules.cc.
 #include "store/sql/sql_tx.h"
 
-#include <algorithm>
 #include <boost/json.hpp>
 
 #include "domain/codec.h"
+#include "store/sql/rows.h"
 
 namespace tousu::sql {
 
 namespace json = boost::json;
+
+using internal::All;
+using internal::ComplaintFrom;
+using internal::Done;
+using internal::EnumAt;
+using internal::One;
+using internal::OptTime;
+using internal::OptTimeAt;
+using internal::TimeAt;
+using internal::TimeValue;
+using internal::kComplaintColumns;
 
 namespace {
 
@@ -77,12 +92,6 @@ const std::string kInsertIncident =
     "INSERT INTO incidents (platform_id, id, kind, starts_at, ends_at, announced_at, "
     "members_notified, merchant_ref, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-const std::string kComplaintColumns =
-    "SELECT platform_id, id, order_no, consumer_ref, merchant_ref, category, incident_at, "
-    "incident_ends_at, description, demands_json, late_reason, late, status, tier, assignee, "
-    "version, created_at, updated_at, offer_json, decision_json, owed_json, done_json, appealed, "
-    "review_overdue, reply_overdue, escalation, rating_json, assessment_json, deadlines_json, party "
-    "FROM complaints";
 const std::string kGetComplaint = kComplaintColumns + " WHERE platform_id = ? AND id = ?";
 const std::string kInsertComplaint =
     "INSERT INTO complaints (platform_id, id, order_no, consumer_ref, merchant_ref, category, "
@@ -115,6 +124,7 @@ const std::string kListEvents =
     "SELECT platform_id, complaint_id, seq, type, actor_kind, actor_ref, actor_role, from_status, "
     "to_status, at, recorded_at, data_json, log_index FROM events "
     "WHERE platform_id = ? AND complaint_id = ? ORDER BY seq";
+const std::string kGetEvent = kListEvents.substr(0, kListEvents.find(" ORDER BY")) + " AND seq = ?";
 const std::string kInsertEvent =
     "INSERT INTO events (platform_id, complaint_id, seq, type, actor_kind, actor_ref, actor_role, "
     "from_status, to_status, at, recorded_at, data_json, log_index) VALUES (?, ?, "
@@ -150,100 +160,7 @@ const std::string kCountDeadlines =
 const std::string kInsertOutbox =
     "INSERT INTO outbox (platform_id, topic, payload, created_at) VALUES (?, ?, ?, ?)";
 
-const std::string kPolicyColumns =
-    "SELECT platform_id, version, text, created_by, created_at FROM policies WHERE platform_id = ?";
-const std::string kGetCurrentPolicy = kPolicyColumns + " ORDER BY version DESC LIMIT 1";
-const std::string kGetPolicyVersion = kPolicyColumns + " AND version = ?";
-const std::string kInsertPolicy =
-    "INSERT INTO policies (platform_id, version, text, created_by, created_at) VALUES (?, ?, ?, ?, ?)";
-
-const std::string kGetPlatformTerms = "SELECT terms, updated_at FROM platform_terms WHERE platform_id = ?";
-const std::string kPutPlatformTerms =
-    "INSERT INTO platform_terms (platform_id, terms, updated_at) VALUES (?, ?, ?) "
-    "ON CONFLICT (platform_id) DO UPDATE SET terms = excluded.terms, updated_at = excluded.updated_at";
-
-// Bounded index ranges: complaints_by_category_incident / complaints_by_merchant_category.
-const std::string kSimilarComplaints =
-    "SELECT id, merchant_ref, incident_at, status, party FROM complaints WHERE platform_id = ? AND "
-    "category = ? AND incident_at >= ? AND incident_at <= ? AND id <> ? AND status <> 'withdrawn'";
-const std::string kOpenStatuses =
-    "('submitted', 'awaiting_merchant', 'offer_made', 'platform_review', 'decided', 'remedy_due')";
-// complaints_by_incident: incident_at in [earliest, to], then the window's end is checked.
-const std::string kTouching =
-    kComplaintColumns + " WHERE platform_id = ? AND incident_at >= ? AND incident_at <= ? AND "
-    "COALESCE(incident_ends_at, incident_at) >= ? AND status IN " + kOpenStatuses + " AND id > ?";
-
-const std::string kGetEvent = kListEvents.substr(0, kListEvents.find(" ORDER BY")) + " AND seq = ?";
-
-const std::string kEvidenceColumns =
-    "SELECT platform_id, id, complaint_id, uploader_ref, uploader_role, kind, media_type, "
-    "declared_media_type, filename, size, sha256, captured_at, received_at, declared_order_no, "
-    "declared_amount_fen, log_index FROM evidence";
-const std::string kGetEvidence = kEvidenceColumns + " WHERE platform_id = ? AND id = ?";
-const std::string kListEvidence =
-    kEvidenceColumns + " WHERE platform_id = ? AND complaint_id = ? ORDER BY id";
-const std::string kInsertEvidence =
-    "INSERT INTO evidence (platform_id, id, complaint_id, uploader_ref, uploader_role, kind, "
-    "media_type, declared_media_type, filename, size, sha256, captured_at, received_at, "
-    "declared_order_no, declared_amount_fen, log_index) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-// MAX over the INTEGER PRIMARY KEY is one B-tree descent, not a scan.
-const std::string kLogSize = "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves";
-const std::string kLeafColumns =
-    "SELECT idx, leaf, platform_id, complaint_id, event_seq, evidence_id FROM log_leaves";
-const std::string kGetLogLeaf = kLeafColumns + " WHERE idx = ?";
-const std::string kListLogLeaves = kLeafColumns + " WHERE idx >= ? ORDER BY idx LIMIT ?";
-const std::string kInsertLogLeaf =
-    "INSERT INTO log_leaves (idx, leaf, platform_id, complaint_id, event_seq, evidence_id) "
-    "VALUES (?, ?, ?, ?, ?, ?)";
-// The first column echoes the position of the key in the batch.
-const std::string kGetLogNode = "SELECT ?, hash FROM log_nodes WHERE level = ? AND idx = ?";
-const std::string kInsertLogNode = "INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)";
-
-const std::string kCheckpointColumns =
-    "SELECT tree_size, root_hash, signed_at, note FROM log_checkpoints";
-const std::string kLatestCheckpoint = kCheckpointColumns + " ORDER BY tree_size DESC LIMIT 1";
-const std::string kGetCheckpoint = kCheckpointColumns + " WHERE tree_size = ?";
-const std::string kListCheckpoints =
-    kCheckpointColumns + " WHERE tree_size > ? ORDER BY tree_size LIMIT ?";
-const std::string kInsertCheckpoint =
-    "INSERT INTO log_checkpoints (tree_size, root_hash, signed_at, note) VALUES (?, ?, ?, ?)";
-
-// Records whose log_index does not name a leaf that points back at them.
-const std::string kFindUnloggedEvent =
-    "SELECT e.platform_id, e.complaint_id, e.seq FROM events e "
-    "LEFT JOIN log_leaves l ON l.idx = e.log_index "
-    "WHERE l.idx IS NULL OR l.platform_id <> e.platform_id OR l.complaint_id <> e.complaint_id "
-    "OR l.event_seq IS NULL OR l.event_seq <> e.seq LIMIT 1";
-const std::string kFindUnloggedEvidence =
-    "SELECT v.platform_id, v.id FROM evidence v LEFT JOIN log_leaves l ON l.idx = v.log_index "
-    "WHERE l.idx IS NULL OR l.platform_id <> v.platform_id OR l.evidence_id IS NULL "
-    "OR l.evidence_id <> v.id LIMIT 1";
-
-// ---- helpers --------------------------------------------------------------------------------
-
-Value TimeValue(Instant t) { return Int(t.unix_seconds()); }
-Value OptTime(const std::optional<Instant>& t) { return t ? TimeValue(*t) : Null(); }
-Instant TimeAt(const Row& r, size_t i) { return Instant::FromUnixSeconds(r.Int(i)); }
-std::optional<Instant> OptTimeAt(const Row& r, size_t i) {
-  auto v = r.OptInt(i);
-  return v ? std::optional<Instant>(Instant::FromUnixSeconds(*v)) : std::nullopt;
-}
-
-template <class E>
-StatusOr<E> EnumAt(const Row& r, size_t i, std::string_view what) {
-  auto v = FromString<E>(r.Text(i));
-  if (!v) return Status::Corruption("stored " + std::string(what) + " is unknown: " + r.Text(i));
-  return *v;
-}
-
-StatusOr<json::value> JsonAt(const Row& r, size_t i) {
-  boost::system::error_code ec;
-  json::value v = json::parse(r.Text(i), ec);
-  if (ec) return Status::Corruption("stored JSON is malformed: " + ec.message());
-  return v;
-}
+// ---- JSON columns and row mappers -----------------------------------------------------------
 
 std::string JsonText(const json::value& v) { return json::serialize(v); }
 
@@ -299,56 +216,6 @@ StatusOr<Incident> IncidentFrom(const Row& r) {
   return i;
 }
 
-StatusOr<Complaint> ComplaintFrom(const Row& r) {
-  Complaint c;
-  c.platform_id = r.Text(0);
-  c.id = r.Text(1);
-  c.order_no = r.Text(2);
-  c.consumer_ref = r.Text(3);
-  c.merchant_ref = r.Text(4);
-  TOUSU_ASSIGN_OR_RETURN(c.category, EnumAt<Category>(r, 5, "category"));
-  c.incident_at = TimeAt(r, 6);
-  c.incident_ends_at = OptTimeAt(r, 7);
-  c.description = r.Text(8);
-  TOUSU_ASSIGN_OR_RETURN(json::value demands, JsonAt(r, 9));
-  TOUSU_ASSIGN_OR_RETURN(c.demands, DemandsFromJson(demands));
-  c.late_reason = r.Text(10);
-  c.late = r.Bool(11);
-  TOUSU_ASSIGN_OR_RETURN(c.status, EnumAt<ComplaintStatus>(r, 12, "status"));
-  TOUSU_ASSIGN_OR_RETURN(c.tier, EnumAt<Tier>(r, 13, "tier"));
-  c.assignee = r.Text(14);
-  c.version = r.Int(15);
-  c.created_at = TimeAt(r, 16);
-  c.updated_at = TimeAt(r, 17);
-  if (!r.IsNull(18)) {
-    TOUSU_ASSIGN_OR_RETURN(json::value v, JsonAt(r, 18));
-    TOUSU_ASSIGN_OR_RETURN(c.offer, OfferFromJson(v));
-  }
-  if (!r.IsNull(19)) {
-    TOUSU_ASSIGN_OR_RETURN(json::value v, JsonAt(r, 19));
-    TOUSU_ASSIGN_OR_RETURN(c.decision, DecisionFromJson(v));
-  }
-  TOUSU_ASSIGN_OR_RETURN(json::value owed, JsonAt(r, 20));
-  TOUSU_ASSIGN_OR_RETURN(c.owed, RemedyFromJson(owed));
-  TOUSU_ASSIGN_OR_RETURN(json::value done, JsonAt(r, 21));
-  TOUSU_ASSIGN_OR_RETURN(c.done, RemedyFromJson(done));
-  c.appealed = r.Bool(22);
-  c.review_overdue = r.Bool(23);
-  c.reply_overdue = r.Bool(24);
-  if (!r.IsNull(25)) {
-    TOUSU_ASSIGN_OR_RETURN(c.escalation, EnumAt<EscalationChannel>(r, 25, "escalation"));
-  }
-  if (!r.IsNull(26)) {
-    TOUSU_ASSIGN_OR_RETURN(json::value v, JsonAt(r, 26));
-    TOUSU_ASSIGN_OR_RETURN(c.rating, RatingFromJson(v));
-  }
-  c.assessment_json = r.Text(27);
-  TOUSU_ASSIGN_OR_RETURN(json::value deadlines, JsonAt(r, 28));
-  TOUSU_ASSIGN_OR_RETURN(c.deadlines, DeadlinesFromJson(deadlines));
-  TOUSU_ASSIGN_OR_RETURN(c.party, EnumAt<Party>(r, 29, "responsibility party"));
-  return c;
-}
-
 StatusOr<EventRecord> EventFrom(const Row& r) {
   EventRecord e;
   e.platform_id = r.Text(0);
@@ -366,57 +233,6 @@ StatusOr<EventRecord> EventFrom(const Row& r) {
   e.log_index = r.OptInt(12);
   return e;
 }
-
-StatusOr<EvidenceRecord> EvidenceFrom(const Row& r) {
-  EvidenceRecord e;
-  e.platform_id = r.Text(0);
-  e.id = r.Text(1);
-  e.complaint_id = r.Text(2);
-  e.uploader_ref = r.Text(3);
-  TOUSU_ASSIGN_OR_RETURN(e.uploader_role, EnumAt<Role>(r, 4, "uploader role"));
-  TOUSU_ASSIGN_OR_RETURN(e.kind, EnumAt<EvidenceKind>(r, 5, "evidence kind"));
-  e.media_type = r.Text(6);
-  e.declared_media_type = r.Text(7);
-  e.filename = r.Text(8);
-  e.size = r.Int(9);
-  e.sha256_hex = r.Text(10);
-  e.captured_at = OptTimeAt(r, 11);
-  e.received_at = TimeAt(r, 12);
-  e.declared_order_no = r.Text(13);
-  if (auto fen = r.OptInt(14)) e.declared_amount = Money::Fen(*fen);
-  e.log_index = r.OptInt(15);
-  return e;
-}
-
-StatusOr<LogLeafRecord> LeafFrom(const Row& r) {
-  return LogLeafRecord{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.OptInt(4), r.Text(5)};
-}
-
-StatusOr<CheckpointRecord> CheckpointFrom(const Row& r) {
-  return CheckpointRecord{r.Int(0), r.Text(1), TimeAt(r, 2), r.Text(3)};
-}
-
-template <class T, class F>
-StatusOr<std::optional<T>> One(StatusOr<std::vector<Row>> rows, F from) {
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<T>();
-  TOUSU_ASSIGN_OR_RETURN(T v, from(rows->front()));
-  return std::optional<T>(std::move(v));
-}
-
-template <class T, class F>
-StatusOr<std::vector<T>> All(StatusOr<std::vector<Row>> rows, F from) {
-  if (!rows.ok()) return rows.status();
-  std::vector<T> out;
-  out.reserve(rows->size());
-  for (const Row& r : *rows) {
-    TOUSU_ASSIGN_OR_RETURN(T v, from(r));
-    out.push_back(std::move(v));
-  }
-  return out;
-}
-
-Status Done(StatusOr<int64_t> r) { return r.ok() ? Status::Ok() : r.status(); }
 
 }  // namespace
 
@@ -606,131 +422,6 @@ StatusOr<std::optional<EventRecord>> SqlTx::GetEvent(std::string_view platform,
                           EventFrom);
 }
 
-StatusOr<std::optional<EvidenceRecord>> SqlTx::GetEvidence(std::string_view platform,
-                                                           std::string_view id) {
-  return One<EvidenceRecord>(db_.Query(kGetEvidence, {Text(platform), Text(id)}), EvidenceFrom);
-}
-
-StatusOr<std::vector<EvidenceRecord>> SqlTx::ListEvidence(std::string_view platform,
-                                                          std::string_view complaint_id) {
-  return All<EvidenceRecord>(db_.Query(kListEvidence, {Text(platform), Text(complaint_id)}),
-                             EvidenceFrom);
-}
-
-StatusOr<int64_t> SqlTx::LogSize() {
-  TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(kLogSize, {}));
-  return rows.empty() ? 0 : rows.front().Int(0);
-}
-
-StatusOr<std::optional<LogLeafRecord>> SqlTx::GetLogLeaf(int64_t index) {
-  return One<LogLeafRecord>(db_.Query(kGetLogLeaf, {Int(index)}), LeafFrom);
-}
-
-StatusOr<std::vector<LogLeafRecord>> SqlTx::ListLogLeaves(int64_t from, int limit) {
-  return All<LogLeafRecord>(db_.Query(kListLogLeaves, {Int(from), Int(limit)}), LeafFrom);
-}
-
-StatusOr<std::vector<std::optional<std::string>>> SqlTx::GetLogNodes(
-    const std::vector<LogNodeKey>& keys) {
-  // One statement per batch of point lookups (a proof needs about log2(n) nodes): a UNION ALL of
-  // primary-key searches, whose text depends only on the count, so it is prepared once per count.
-  constexpr size_t kBatch = 128;  // well under SQLite's limit of 500 compound terms
-  std::vector<std::optional<std::string>> out(keys.size());
-  for (size_t from = 0; from < keys.size(); from += kBatch) {
-    const size_t to = std::min(keys.size(), from + kBatch);
-    std::string sql;
-    std::vector<Value> params;
-    params.reserve((to - from) * 3);
-    for (size_t i = from; i < to; ++i) {
-      sql += i == from ? kGetLogNode : " UNION ALL " + kGetLogNode;
-      params.push_back(Int(static_cast<int64_t>(i)));
-      params.push_back(Int(keys[i].level));
-      params.push_back(Int(keys[i].index));
-    }
-    TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(sql, params));
-    for (const Row& r : rows) out[static_cast<size_t>(r.Int(0))] = r.Text(1);
-  }
-  return out;
-}
-
-StatusOr<std::optional<PolicyRecord>> SqlTx::GetPolicy(std::string_view platform,
-                                                       std::optional<int64_t> version) {
-  auto rows = version ? db_.Query(kGetPolicyVersion, {Text(platform), Int(*version)})
-                      : db_.Query(kGetCurrentPolicy, {Text(platform)});
-  return One<PolicyRecord>(std::move(rows), [](const Row& r) -> StatusOr<PolicyRecord> {
-    return PolicyRecord{r.Text(0), r.Int(1), r.Text(2), r.Text(3), TimeAt(r, 4)};
-  });
-}
-
-StatusOr<std::vector<SimilarComplaint>> SqlTx::ListSimilarComplaints(std::string_view platform,
-                                                                     const SimilarQuery& q) {
-  std::string sql = kSimilarComplaints;
-  std::vector<Value> params{Text(platform), Text(ToString(q.category)), TimeValue(q.from),
-                            TimeValue(q.to), Text(q.exclude_id)};
-  if (!q.merchant_ref.empty()) {
-    sql += " AND merchant_ref = ?";
-    params.push_back(Text(q.merchant_ref));
-  }
-  if (q.only_undetermined_open) sql += " AND party = 'undetermined' AND status IN " + kOpenStatuses;
-  // By incident time only: the index's order, so the LIMIT stops the scan. (With an id
-  // tie-break SQLite sorted every complaint of the same second first: a storm's all of them.)
-  sql += q.newest_first ? " ORDER BY incident_at DESC LIMIT ?" : " ORDER BY incident_at LIMIT ?";
-  params.push_back(Int(q.limit));
-  return All<SimilarComplaint>(db_.Query(sql, params), [](const Row& r) -> StatusOr<SimilarComplaint> {
-    TOUSU_ASSIGN_OR_RETURN(ComplaintStatus st, EnumAt<ComplaintStatus>(r, 3, "complaint status"));
-    TOUSU_ASSIGN_OR_RETURN(Party party, EnumAt<Party>(r, 4, "responsibility party"));
-    return SimilarComplaint{r.Text(0), r.Text(1), TimeAt(r, 2), st, party};
-  });
-}
-
-StatusOr<std::vector<Complaint>> SqlTx::ListOpenComplaintsTouching(std::string_view platform,
-                                                                   const TouchingQuery& q) {
-  std::string sql = kTouching;
-  std::vector<Value> params{Text(platform), TimeValue(q.earliest_incident_at), TimeValue(q.to),
-                            TimeValue(q.from), Text(q.after_id)};
-  if (!q.merchant_ref.empty()) {
-    sql += " AND merchant_ref = ?";
-    params.push_back(Text(q.merchant_ref));
-  }
-  sql += " ORDER BY id LIMIT ?";
-  params.push_back(Int(q.limit));
-  return All<Complaint>(db_.Query(sql, params), ComplaintFrom);
-}
-
-StatusOr<std::optional<std::pair<std::string, Instant>>> SqlTx::GetPlatformTerms(std::string_view platform) {
-  return One<std::pair<std::string, Instant>>(
-      db_.Query(kGetPlatformTerms, {Text(platform)}),
-      [](const Row& r) -> StatusOr<std::pair<std::string, Instant>> { return std::make_pair(r.Text(0), TimeAt(r, 1)); });
-}
-
-StatusOr<std::optional<CheckpointRecord>> SqlTx::LatestCheckpoint() {
-  return One<CheckpointRecord>(db_.Query(kLatestCheckpoint, {}), CheckpointFrom);
-}
-
-StatusOr<std::optional<CheckpointRecord>> SqlTx::GetCheckpoint(int64_t tree_size) {
-  return One<CheckpointRecord>(db_.Query(kGetCheckpoint, {Int(tree_size)}), CheckpointFrom);
-}
-
-StatusOr<std::vector<CheckpointRecord>> SqlTx::ListCheckpoints(int64_t after_size, int limit) {
-  return All<CheckpointRecord>(db_.Query(kListCheckpoints, {Int(after_size), Int(limit)}),
-                               CheckpointFrom);
-}
-
-StatusOr<std::optional<std::string>> SqlTx::FindUnloggedRecord() {
-  TOUSU_ASSIGN_OR_RETURN(std::vector<Row> events, db_.Query(kFindUnloggedEvent, {}));
-  if (!events.empty()) {
-    const Row& r = events.front();
-    return std::optional<std::string>("event " + r.Text(0) + "/" + r.Text(1) + "#" +
-                                      std::to_string(r.Int(2)));
-  }
-  TOUSU_ASSIGN_OR_RETURN(std::vector<Row> evidence, db_.Query(kFindUnloggedEvidence, {}));
-  if (!evidence.empty()) {
-    return std::optional<std::string>("evidence " + evidence.front().Text(0) + "/" +
-                                      evidence.front().Text(1));
-  }
-  return std::optional<std::string>();
-}
-
 // ---- writes ---------------------------------------------------------------------------------
 
 Status SqlTx::SetMeta(std::string_view key, std::string_view value) {
@@ -872,40 +563,6 @@ Status SqlTx::PutIdempotency(std::string_view platform, std::string_view scope,
 Status SqlTx::InsertOutbox(std::string_view platform, std::string_view topic,
                            std::string_view payload, Instant at) {
   return Done(db_.Exec(kInsertOutbox, {Text(platform), Text(topic), Text(payload), TimeValue(at)}));
-}
-
-Status SqlTx::PutPlatformTerms(std::string_view platform, std::string_view terms, Instant at) {
-  return Done(db_.Exec(kPutPlatformTerms, {Text(platform), Text(terms), TimeValue(at)}));
-}
-
-Status SqlTx::InsertPolicy(const PolicyRecord& p) {
-  return Done(db_.Exec(kInsertPolicy, {Text(p.platform_id), Int(p.version), Text(p.text),
-                                       Text(p.created_by), TimeValue(p.created_at)}));
-}
-
-Status SqlTx::InsertEvidence(const EvidenceRecord& r) {
-  return Done(db_.Exec(
-      kInsertEvidence,
-      {Text(r.platform_id), Text(r.id), Text(r.complaint_id), Text(r.uploader_ref),
-       Text(ToString(r.uploader_role)), Text(ToString(r.kind)), Text(r.media_type),
-       Text(r.declared_media_type), Text(r.filename), Int(r.size), Text(r.sha256_hex),
-       OptTime(r.captured_at), TimeValue(r.received_at), Text(r.declared_order_no),
-       r.declared_amount ? Int(r.declared_amount->fen()) : Null(), OptInt(r.log_index)}));
-}
-
-Status SqlTx::InsertLogLeaf(const LogLeafRecord& l) {
-  return Done(db_.Exec(kInsertLogLeaf, {Int(l.index), Bytes(l.leaf), Text(l.platform_id),
-                                        Text(l.complaint_id), OptInt(l.event_seq),
-                                        l.evidence_id.empty() ? Null() : Text(l.evidence_id)}));
-}
-
-Status SqlTx::InsertLogNode(const LogNodeKey& key, std::string_view hash) {
-  return Done(db_.Exec(kInsertLogNode, {Int(key.level), Int(key.index), Bytes(hash)}));
-}
-
-Status SqlTx::InsertCheckpoint(const CheckpointRecord& c) {
-  return Done(db_.Exec(kInsertCheckpoint, {Int(c.tree_size), Bytes(c.root_hash),
-                                           TimeValue(c.signed_at), Text(c.note)}));
 }
 
 }  // namespace tousu::sql

@@ -1,6 +1,9 @@
 // SqlTx: the Store's read and write operations written once in SQL over a sql::Connection.
 // Both the SQLite and the PostgreSQL store run their transactions through it; the caller
 // (the store) owns BEGIN/COMMIT.
+// The definitions are split by concern: sql_tx.cc (accounts, orders, complaints, events and the
+// rest of the case file), sql_tx_log.cc (evidence and the transparency log), sql_tx_rules.cc
+// (policies, terms, similar complaints); rows.h holds the row mapping they share.
 // Thread-safety: as its Connection (one thread at a time).
 #ifndef TOUSU_STORE_SQL_SQL_TX_H_
 #define TOUSU_STORE_SQL_SQL_TX_H_

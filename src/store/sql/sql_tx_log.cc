@@ -1,0 +1,207 @@
+// SqlTx, part two: the evidence vault's records and the transparency log (leaves, interior
+// nodes, signed checkpoints), and the check for records the log does not cover.
+#include "store/sql/sql_tx.h"
+
+#include <algorithm>
+
+#include "store/sql/rows.h"
+
+namespace tousu::sql {
+
+using internal::All;
+using internal::Done;
+using internal::EnumAt;
+using internal::One;
+using internal::OptTime;
+using internal::OptTimeAt;
+using internal::TimeAt;
+using internal::TimeValue;
+
+namespace {
+
+// ---- SQL, one named constant per statement -------------------------------------------------
+
+const std::string kEvidenceColumns =
+    "SELECT platform_id, id, complaint_id, uploader_ref, uploader_role, kind, media_type, "
+    "declared_media_type, filename, size, sha256, captured_at, received_at, declared_order_no, "
+    "declared_amount_fen, log_index FROM evidence";
+const std::string kGetEvidence = kEvidenceColumns + " WHERE platform_id = ? AND id = ?";
+const std::string kListEvidence =
+    kEvidenceColumns + " WHERE platform_id = ? AND complaint_id = ? ORDER BY id";
+const std::string kInsertEvidence =
+    "INSERT INTO evidence (platform_id, id, complaint_id, uploader_ref, uploader_role, kind, "
+    "media_type, declared_media_type, filename, size, sha256, captured_at, received_at, "
+    "declared_order_no, declared_amount_fen, log_index) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+// MAX over the INTEGER PRIMARY KEY is one B-tree descent, not a scan.
+const std::string kLogSize = "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves";
+const std::string kLeafColumns =
+    "SELECT idx, leaf, platform_id, complaint_id, event_seq, evidence_id FROM log_leaves";
+const std::string kGetLogLeaf = kLeafColumns + " WHERE idx = ?";
+const std::string kListLogLeaves = kLeafColumns + " WHERE idx >= ? ORDER BY idx LIMIT ?";
+const std::string kInsertLogLeaf =
+    "INSERT INTO log_leaves (idx, leaf, platform_id, complaint_id, event_seq, evidence_id) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
+// The first column echoes the position of the key in the batch.
+const std::string kGetLogNode = "SELECT ?, hash FROM log_nodes WHERE level = ? AND idx = ?";
+const std::string kInsertLogNode = "INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)";
+
+const std::string kCheckpointColumns =
+    "SELECT tree_size, root_hash, signed_at, note FROM log_checkpoints";
+const std::string kLatestCheckpoint = kCheckpointColumns + " ORDER BY tree_size DESC LIMIT 1";
+const std::string kGetCheckpoint = kCheckpointColumns + " WHERE tree_size = ?";
+const std::string kListCheckpoints =
+    kCheckpointColumns + " WHERE tree_size > ? ORDER BY tree_size LIMIT ?";
+const std::string kInsertCheckpoint =
+    "INSERT INTO log_checkpoints (tree_size, root_hash, signed_at, note) VALUES (?, ?, ?, ?)";
+
+// Records whose log_index does not name a leaf that points back at them.
+const std::string kFindUnloggedEvent =
+    "SELECT e.platform_id, e.complaint_id, e.seq FROM events e "
+    "LEFT JOIN log_leaves l ON l.idx = e.log_index "
+    "WHERE l.idx IS NULL OR l.platform_id <> e.platform_id OR l.complaint_id <> e.complaint_id "
+    "OR l.event_seq IS NULL OR l.event_seq <> e.seq LIMIT 1";
+const std::string kFindUnloggedEvidence =
+    "SELECT v.platform_id, v.id FROM evidence v LEFT JOIN log_leaves l ON l.idx = v.log_index "
+    "WHERE l.idx IS NULL OR l.platform_id <> v.platform_id OR l.evidence_id IS NULL "
+    "OR l.evidence_id <> v.id LIMIT 1";
+
+// ---- row mappers ----------------------------------------------------------------------------
+
+StatusOr<EvidenceRecord> EvidenceFrom(const Row& r) {
+  EvidenceRecord e;
+  e.platform_id = r.Text(0);
+  e.id = r.Text(1);
+  e.complaint_id = r.Text(2);
+  e.uploader_ref = r.Text(3);
+  TOUSU_ASSIGN_OR_RETURN(e.uploader_role, EnumAt<Role>(r, 4, "uploader role"));
+  TOUSU_ASSIGN_OR_RETURN(e.kind, EnumAt<EvidenceKind>(r, 5, "evidence kind"));
+  e.media_type = r.Text(6);
+  e.declared_media_type = r.Text(7);
+  e.filename = r.Text(8);
+  e.size = r.Int(9);
+  e.sha256_hex = r.Text(10);
+  e.captured_at = OptTimeAt(r, 11);
+  e.received_at = TimeAt(r, 12);
+  e.declared_order_no = r.Text(13);
+  if (auto fen = r.OptInt(14)) e.declared_amount = Money::Fen(*fen);
+  e.log_index = r.OptInt(15);
+  return e;
+}
+
+StatusOr<LogLeafRecord> LeafFrom(const Row& r) {
+  return LogLeafRecord{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.OptInt(4), r.Text(5)};
+}
+
+StatusOr<CheckpointRecord> CheckpointFrom(const Row& r) {
+  return CheckpointRecord{r.Int(0), r.Text(1), TimeAt(r, 2), r.Text(3)};
+}
+
+}  // namespace
+
+// ---- reads ----------------------------------------------------------------------------------
+
+StatusOr<std::optional<EvidenceRecord>> SqlTx::GetEvidence(std::string_view platform,
+                                                           std::string_view id) {
+  return One<EvidenceRecord>(db_.Query(kGetEvidence, {Text(platform), Text(id)}), EvidenceFrom);
+}
+
+StatusOr<std::vector<EvidenceRecord>> SqlTx::ListEvidence(std::string_view platform,
+                                                          std::string_view complaint_id) {
+  return All<EvidenceRecord>(db_.Query(kListEvidence, {Text(platform), Text(complaint_id)}),
+                             EvidenceFrom);
+}
+
+StatusOr<int64_t> SqlTx::LogSize() {
+  TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(kLogSize, {}));
+  return rows.empty() ? 0 : rows.front().Int(0);
+}
+
+StatusOr<std::optional<LogLeafRecord>> SqlTx::GetLogLeaf(int64_t index) {
+  return One<LogLeafRecord>(db_.Query(kGetLogLeaf, {Int(index)}), LeafFrom);
+}
+
+StatusOr<std::vector<LogLeafRecord>> SqlTx::ListLogLeaves(int64_t from, int limit) {
+  return All<LogLeafRecord>(db_.Query(kListLogLeaves, {Int(from), Int(limit)}), LeafFrom);
+}
+
+StatusOr<std::vector<std::optional<std::string>>> SqlTx::GetLogNodes(
+    const std::vector<LogNodeKey>& keys) {
+  // One statement per batch of point lookups (a proof needs about log2(n) nodes): a UNION ALL of
+  // primary-key searches, whose text depends only on the count, so it is prepared once per count.
+  constexpr size_t kBatch = 128;  // well under SQLite's limit of 500 compound terms
+  std::vector<std::optional<std::string>> out(keys.size());
+  for (size_t from = 0; from < keys.size(); from += kBatch) {
+    const size_t to = std::min(keys.size(), from + kBatch);
+    std::string sql;
+    std::vector<Value> params;
+    params.reserve((to - from) * 3);
+    for (size_t i = from; i < to; ++i) {
+      sql += i == from ? kGetLogNode : " UNION ALL " + kGetLogNode;
+      params.push_back(Int(static_cast<int64_t>(i)));
+      params.push_back(Int(keys[i].level));
+      params.push_back(Int(keys[i].index));
+    }
+    TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(sql, params));
+    for (const Row& r : rows) out[static_cast<size_t>(r.Int(0))] = r.Text(1);
+  }
+  return out;
+}
+
+StatusOr<std::optional<CheckpointRecord>> SqlTx::LatestCheckpoint() {
+  return One<CheckpointRecord>(db_.Query(kLatestCheckpoint, {}), CheckpointFrom);
+}
+
+StatusOr<std::optional<CheckpointRecord>> SqlTx::GetCheckpoint(int64_t tree_size) {
+  return One<CheckpointRecord>(db_.Query(kGetCheckpoint, {Int(tree_size)}), CheckpointFrom);
+}
+
+StatusOr<std::vector<CheckpointRecord>> SqlTx::ListCheckpoints(int64_t after_size, int limit) {
+  return All<CheckpointRecord>(db_.Query(kListCheckpoints, {Int(after_size), Int(limit)}),
+                               CheckpointFrom);
+}
+
+StatusOr<std::optional<std::string>> SqlTx::FindUnloggedRecord() {
+  TOUSU_ASSIGN_OR_RETURN(std::vector<Row> events, db_.Query(kFindUnloggedEvent, {}));
+  if (!events.empty()) {
+    const Row& r = events.front();
+    return std::optional<std::string>("event " + r.Text(0) + "/" + r.Text(1) + "#" +
+                                      std::to_string(r.Int(2)));
+  }
+  TOUSU_ASSIGN_OR_RETURN(std::vector<Row> evidence, db_.Query(kFindUnloggedEvidence, {}));
+  if (!evidence.empty()) {
+    return std::optional<std::string>("evidence " + evidence.front().Text(0) + "/" +
+                                      evidence.front().Text(1));
+  }
+  return std::optional<std::string>();
+}
+
+// ---- writes ---------------------------------------------------------------------------------
+
+Status SqlTx::InsertEvidence(const EvidenceRecord& r) {
+  return Done(db_.Exec(
+      kInsertEvidence,
+      {Text(r.platform_id), Text(r.id), Text(r.complaint_id), Text(r.uploader_ref),
+       Text(ToString(r.uploader_role)), Text(ToString(r.kind)), Text(r.media_type),
+       Text(r.declared_media_type), Text(r.filename), Int(r.size), Text(r.sha256_hex),
+       OptTime(r.captured_at), TimeValue(r.received_at), Text(r.declared_order_no),
+       r.declared_amount ? Int(r.declared_amount->fen()) : Null(), OptInt(r.log_index)}));
+}
+
+Status SqlTx::InsertLogLeaf(const LogLeafRecord& l) {
+  return Done(db_.Exec(kInsertLogLeaf, {Int(l.index), Bytes(l.leaf), Text(l.platform_id),
+                                        Text(l.complaint_id), OptInt(l.event_seq),
+                                        l.evidence_id.empty() ? Null() : Text(l.evidence_id)}));
+}
+
+Status SqlTx::InsertLogNode(const LogNodeKey& key, std::string_view hash) {
+  return Done(db_.Exec(kInsertLogNode, {Int(key.level), Int(key.index), Bytes(hash)}));
+}
+
+Status SqlTx::InsertCheckpoint(const CheckpointRecord& c) {
+  return Done(db_.Exec(kInsertCheckpoint, {Int(c.tree_size), Bytes(c.root_hash),
+                                           TimeValue(c.signed_at), Text(c.note)}));
+}
+
+}  // namespace tousu::sql

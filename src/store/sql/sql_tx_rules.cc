@@ -1,0 +1,112 @@
+// SqlTx, part three: what the rules engine reads and keeps: versioned policies, platform
+// terms, and the bounded queries for similar complaints and open complaints whose incident
+// window touches a given one.
+#include "store/sql/sql_tx.h"
+
+#include "store/sql/rows.h"
+
+namespace tousu::sql {
+
+using internal::All;
+using internal::ComplaintFrom;
+using internal::Done;
+using internal::EnumAt;
+using internal::One;
+using internal::TimeAt;
+using internal::TimeValue;
+using internal::kComplaintColumns;
+
+namespace {
+
+// ---- SQL, one named constant per statement -------------------------------------------------
+
+const std::string kPolicyColumns =
+    "SELECT platform_id, version, text, created_by, created_at FROM policies WHERE platform_id = ?";
+const std::string kGetCurrentPolicy = kPolicyColumns + " ORDER BY version DESC LIMIT 1";
+const std::string kGetPolicyVersion = kPolicyColumns + " AND version = ?";
+const std::string kInsertPolicy =
+    "INSERT INTO policies (platform_id, version, text, created_by, created_at) VALUES (?, ?, ?, ?, ?)";
+
+const std::string kGetPlatformTerms = "SELECT terms, updated_at FROM platform_terms WHERE platform_id = ?";
+const std::string kPutPlatformTerms =
+    "INSERT INTO platform_terms (platform_id, terms, updated_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (platform_id) DO UPDATE SET terms = excluded.terms, updated_at = excluded.updated_at";
+
+// Bounded index ranges: complaints_by_category_incident / complaints_by_merchant_category.
+const std::string kSimilarComplaints =
+    "SELECT id, merchant_ref, incident_at, status, party FROM complaints WHERE platform_id = ? AND "
+    "category = ? AND incident_at >= ? AND incident_at <= ? AND id <> ? AND status <> 'withdrawn'";
+const std::string kOpenStatuses =
+    "('submitted', 'awaiting_merchant', 'offer_made', 'platform_review', 'decided', 'remedy_due')";
+// complaints_by_incident: incident_at in [earliest, to], then the window's end is checked.
+const std::string kTouching =
+    kComplaintColumns + " WHERE platform_id = ? AND incident_at >= ? AND incident_at <= ? AND "
+    "COALESCE(incident_ends_at, incident_at) >= ? AND status IN " + kOpenStatuses + " AND id > ?";
+
+
+}  // namespace
+
+// ---- reads ----------------------------------------------------------------------------------
+
+StatusOr<std::optional<PolicyRecord>> SqlTx::GetPolicy(std::string_view platform,
+                                                       std::optional<int64_t> version) {
+  auto rows = version ? db_.Query(kGetPolicyVersion, {Text(platform), Int(*version)})
+                      : db_.Query(kGetCurrentPolicy, {Text(platform)});
+  return One<PolicyRecord>(std::move(rows), [](const Row& r) -> StatusOr<PolicyRecord> {
+    return PolicyRecord{r.Text(0), r.Int(1), r.Text(2), r.Text(3), TimeAt(r, 4)};
+  });
+}
+
+StatusOr<std::vector<SimilarComplaint>> SqlTx::ListSimilarComplaints(std::string_view platform,
+                                                                     const SimilarQuery& q) {
+  std::string sql = kSimilarComplaints;
+  std::vector<Value> params{Text(platform), Text(ToString(q.category)), TimeValue(q.from),
+                            TimeValue(q.to), Text(q.exclude_id)};
+  if (!q.merchant_ref.empty()) {
+    sql += " AND merchant_ref = ?";
+    params.push_back(Text(q.merchant_ref));
+  }
+  if (q.only_undetermined_open) sql += " AND party = 'undetermined' AND status IN " + kOpenStatuses;
+  // By incident time only: the index's order, so the LIMIT stops the scan. (With an id
+  // tie-break SQLite sorted every complaint of the same second first: a storm's all of them.)
+  sql += q.newest_first ? " ORDER BY incident_at DESC LIMIT ?" : " ORDER BY incident_at LIMIT ?";
+  params.push_back(Int(q.limit));
+  return All<SimilarComplaint>(db_.Query(sql, params), [](const Row& r) -> StatusOr<SimilarComplaint> {
+    TOUSU_ASSIGN_OR_RETURN(ComplaintStatus st, EnumAt<ComplaintStatus>(r, 3, "complaint status"));
+    TOUSU_ASSIGN_OR_RETURN(Party party, EnumAt<Party>(r, 4, "responsibility party"));
+    return SimilarComplaint{r.Text(0), r.Text(1), TimeAt(r, 2), st, party};
+  });
+}
+
+StatusOr<std::vector<Complaint>> SqlTx::ListOpenComplaintsTouching(std::string_view platform,
+                                                                   const TouchingQuery& q) {
+  std::string sql = kTouching;
+  std::vector<Value> params{Text(platform), TimeValue(q.earliest_incident_at), TimeValue(q.to),
+                            TimeValue(q.from), Text(q.after_id)};
+  if (!q.merchant_ref.empty()) {
+    sql += " AND merchant_ref = ?";
+    params.push_back(Text(q.merchant_ref));
+  }
+  sql += " ORDER BY id LIMIT ?";
+  params.push_back(Int(q.limit));
+  return All<Complaint>(db_.Query(sql, params), ComplaintFrom);
+}
+
+StatusOr<std::optional<std::pair<std::string, Instant>>> SqlTx::GetPlatformTerms(std::string_view platform) {
+  return One<std::pair<std::string, Instant>>(
+      db_.Query(kGetPlatformTerms, {Text(platform)}),
+      [](const Row& r) -> StatusOr<std::pair<std::string, Instant>> { return std::make_pair(r.Text(0), TimeAt(r, 1)); });
+}
+
+// ---- writes ---------------------------------------------------------------------------------
+
+Status SqlTx::PutPlatformTerms(std::string_view platform, std::string_view terms, Instant at) {
+  return Done(db_.Exec(kPutPlatformTerms, {Text(platform), Text(terms), TimeValue(at)}));
+}
+
+Status SqlTx::InsertPolicy(const PolicyRecord& p) {
+  return Done(db_.Exec(kInsertPolicy, {Text(p.platform_id), Int(p.version), Text(p.text),
+                                       Text(p.created_by), TimeValue(p.created_at)}));
+}
+
+}  // namespace tousu::sql
