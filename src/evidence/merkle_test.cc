@@ -190,7 +190,9 @@ TEST(MerkleVectors, DamagedInclusionProofsFail) {
     const Hash root = H(kRoots[v.size - 1]);
     const Hash leaf = LeafHash(kLeaves[v.index]);
     EXPECT_FALSE(VerifyInclusion(v.index + 1, v.size, leaf, proof, root).ok());
-    if (v.index > 0) EXPECT_FALSE(VerifyInclusion(v.index - 1, v.size, leaf, proof, root).ok());
+    if (v.index > 0) {
+      EXPECT_FALSE(VerifyInclusion(v.index - 1, v.size, leaf, proof, root).ok());
+    }
     EXPECT_FALSE(VerifyInclusion(v.index ^ 2, v.size, leaf, proof, root).ok());
     EXPECT_FALSE(VerifyInclusion(v.index, v.size * 2, leaf, proof, root).ok());
     EXPECT_FALSE(VerifyInclusion(v.index, v.size / 2, leaf, proof, root).ok());

@@ -104,7 +104,9 @@ class StoreVerifierTest : public ::testing::Test {
       last_done = done;
     });
     EXPECT_TRUE(r.ok()) << r.status().ToString();
-    if (r->ok) EXPECT_EQ(last_done, r->leaves);
+    if (r.ok() && r->ok) {
+      EXPECT_EQ(last_done, r->leaves);
+    }
     return r.ok() ? *r : StoreReport{};
   }
 

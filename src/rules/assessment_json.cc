@@ -20,10 +20,6 @@ json::array Names(const std::vector<E>& v) {
   return out;
 }
 
-json::value OptTime(const std::optional<Instant>& t) {
-  return t ? json::value(FormatRfc3339(*t)) : json::value(nullptr);
-}
-
 json::object IncidentJson(const IncidentFinding& x) {
   json::object o = ToJson(x.incident);
   o["finding"] = x.finding;

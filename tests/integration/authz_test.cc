@@ -195,7 +195,7 @@ TEST_F(AuthzOverHttp, OtherConsumersAndMerchantsSeeNothing) {
 }
 
 TEST_F(AuthzOverHttp, BadTokensAre401) {
-  for (const std::string& auth : {"Bearer nonsense", "Bearer tsu_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  for (std::string auth : {"Bearer nonsense", "Bearer tsu_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
                                   "Basic YWxpY2U6cHc=", "Bearer"}) {
     HttpResult r = Http(server_.port(), "GET", "/v1/complaints", "", {{"Authorization", auth}});
     EXPECT_EQ(r.status, 401) << auth;

@@ -190,11 +190,11 @@ TEST_F(EvidenceTest, OnlyTheComplaintsPeopleSeeOrAddEvidence) {
   HttpResult r = UploadAs("consumer", Png(10), "kind=incident");
   ASSERT_EQ(r.status, 201) << r.body;
   const std::string id = r.Str("id");
-  for (const std::string& role : {"consumer", "merchant", "agent", "risk", "arbitrator"}) {
+  for (std::string role : {"consumer", "merchant", "agent", "risk", "arbitrator"}) {
     EXPECT_EQ(world_.Get(role, "/v1/evidence/" + id).status, 200) << role;
     EXPECT_EQ(world_.Get(role, "/v1/evidence/" + id + "/content").status, 200) << role;
   }
-  for (const std::string& role : {"consumer2", "merchant2"}) {
+  for (std::string role : {"consumer2", "merchant2"}) {
     EXPECT_EQ(world_.Get(role, "/v1/evidence/" + id).status, 404) << role;
     EXPECT_EQ(world_.Get(role, "/v1/evidence/" + id + "/content").status, 404) << role;
     EXPECT_EQ(world_.Get(role, "/v1/evidence/" + id + "/proof").status, 404) << role;
