@@ -108,7 +108,7 @@ def main():
         con.execute("ANALYZE")
         con.commit()
         con.close()
-    store_note = "store after ANALYZE (planner statistics)" if a.analyze else "store as tousu creates it (no planner statistics)"
+    store_note = "store after ANALYZE (planner statistics)" if a.analyze else "store as tousu creates it (with its fixed planner statistics)"
 
     threads = ["--threads", str(a.server_threads)] if a.server_threads else []
     hello_p, hello_port = start([hello] + (["--threads", str(a.server_threads)] if a.server_threads else []),
