@@ -38,7 +38,7 @@ build: deps
 
 run: build
 	@$(BUILD)/tousu init --data $(DATA)
-	@$(BUILD)/tousu demo --data $(DATA)
+	@$(BUILD)/tousu demo --data $(DATA) --listen $(LISTEN)
 	@exec $(BUILD)/tousu serve --data $(DATA) --listen $(LISTEN)
 
 test: build

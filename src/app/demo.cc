@@ -52,15 +52,15 @@ Principal UserPrincipal(const char* ref, Role role, const char* merchant = "") {
   return p;
 }
 
-void PrintLogins() {
+void PrintLogins(const std::string& url) {
   std::printf("\nDemo platform \"%s\"; every demo user's password is \"%s\":\n", kPlatform, kPassword);
   for (const auto& u : kUsers) {
     std::printf("  %-13s %-10s %s\n", u.ref, std::string(ToString(u.role)).c_str(), u.name);
   }
-  std::printf("\nLog in, e.g.:\n  curl -s -X POST http://127.0.0.1:8080/v1/auth/login "
+  std::printf("\nLog in, e.g.:\n  curl -s -X POST %s/v1/auth/login "
               "-H 'Content-Type: application/json' \\\n"
               "    -d '{\"platform\":\"demo\",\"user\":\"zhangsan\",\"password\":\"%s\"}'\n\n",
-              kPassword);
+              url.c_str(), kPassword);
 }
 
 Status Load(Store& store, std::string* api_key) {
@@ -190,7 +190,8 @@ Status Load(Store& store, std::string* api_key) {
 
 }  // namespace
 
-int LoadDemo(const std::string& data_dir) {
+int LoadDemo(const std::string& data_dir, const std::string& listen) {
+  const std::string url = "http://" + listen;
   auto opened = OpenDataDir(data_dir);
   if (!opened.ok()) {
     std::fprintf(stderr, "tousu demo: %s\n", opened.status().message().c_str());
@@ -209,7 +210,7 @@ int LoadDemo(const std::string& data_dir) {
   }
   if (present) {
     std::printf("The demo world is already loaded in %s.\n", data_dir.c_str());
-    PrintLogins();
+    PrintLogins(url);
     store->Close();
     return 0;
   }
@@ -222,7 +223,7 @@ int LoadDemo(const std::string& data_dir) {
   }
   std::printf("Loaded the demo world into %s.\n", data_dir.c_str());
   std::printf("The demo platform's API key (shown once): %s\n", api_key.c_str());
-  PrintLogins();
+  PrintLogins(url);
   return 0;
 }
 

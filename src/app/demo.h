@@ -9,7 +9,8 @@
 namespace tousu {
 
 // Returns the process exit code. Idempotent: a data dir that has the demo is left alone.
-int LoadDemo(const std::string& data_dir);
+// `listen` (HOST:PORT) is where the server will answer, for the login example it prints.
+int LoadDemo(const std::string& data_dir, const std::string& listen);
 
 }  // namespace tousu
 

@@ -1,7 +1,7 @@
 // tousu: the command line. Thin: each subcommand parses its flags and calls into app/.
 //   tousu init  --data DIR [--log-origin NAME]
 //   tousu serve --data DIR --listen HOST:PORT [--test-clock] [--config FILE]
-//   tousu demo  --data DIR
+//   tousu demo  --data DIR [--listen HOST:PORT]
 //   tousu key show --data DIR
 //   tousu verify --checkpoint FILE --key PUBKEY --proof FILE [--file EVIDENCE]
 //   tousu verify --store DIR [--key PUBKEY]
@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
   std::string demo_dir;
   auto* demo = app.add_subcommand("demo", "Load the demo world into an initialised data directory");
   demo->add_option("--data", demo_dir, "Data directory")->required();
+  std::string demo_listen = "127.0.0.1:8080";
+  demo->add_option("--listen", demo_listen, "HOST:PORT the server will listen on (for the login example)")
+      ->capture_default_str();
 
   std::string key_dir;
   auto* key = app.add_subcommand("key", "The transparency log's signing key");
@@ -100,7 +103,7 @@ int main(int argc, char** argv) {
     if (!evidence_file.empty()) offline.evidence_file = evidence_file;
     return tousu::RunVerifyOffline(offline);
   }
-  if (*demo) return tousu::LoadDemo(demo_dir);
+  if (*demo) return tousu::LoadDemo(demo_dir, demo_listen);
   if (*serve) {
     if (!config_file.empty()) {
       auto loaded = tousu::LoadConfigFile(config_file);

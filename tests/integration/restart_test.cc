@@ -127,9 +127,12 @@ TEST(Demo, LoadsOnceAndItsDeadlinesActAtStart) {
   CommandResult demo = RunCommand({TOUSU_BINARY, "demo", "--data", data});
   ASSERT_EQ(demo.exit_code, 0) << demo.err;
   EXPECT_NE(demo.out.find("zhangsan"), std::string::npos);
-  CommandResult again = RunCommand({TOUSU_BINARY, "demo", "--data", data});
+  EXPECT_NE(demo.out.find("curl -s -X POST http://127.0.0.1:8080/v1/auth/login"), std::string::npos) << demo.out;
+  CommandResult again = RunCommand({TOUSU_BINARY, "demo", "--data", data, "--listen", "127.0.0.1:18555"});
   EXPECT_EQ(again.exit_code, 0);
   EXPECT_NE(again.out.find("already loaded"), std::string::npos);
+  // The login example names the address the server will listen on.
+  EXPECT_NE(again.out.find("curl -s -X POST http://127.0.0.1:18555/v1/auth/login"), std::string::npos) << again.out;
   Server server(data, {});
   HttpResult login = server.Call("POST", "/v1/auth/login", "",
                                  json::object{{"platform", "demo"}, {"user", "zhangsan"}, {"password", "tousu-demo"}});
