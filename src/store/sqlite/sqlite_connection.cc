@@ -149,6 +149,17 @@ StatusOr<int64_t> SqliteConnection::Exec(const std::string& sql, const std::vect
   return static_cast<int64_t>(sqlite3_changes64(db_));
 }
 
+void SqliteConnection::OnWalCommit(std::function<void(int frames)> hook) {
+  wal_hook_ = std::move(hook);
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int frames) -> int {
+        static_cast<SqliteConnection*>(self)->wal_hook_(frames);
+        return SQLITE_OK;
+      },
+      this);
+}
+
 Status SqliteConnection::Script(const std::string& sql) {
   char* err = nullptr;
   int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);

@@ -3,6 +3,7 @@
 #ifndef TOUSU_STORE_SQLITE_SQLITE_CONNECTION_H_
 #define TOUSU_STORE_SQLITE_SQLITE_CONNECTION_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -26,6 +27,10 @@ class SqliteConnection final : public Connection {
   StatusOr<int64_t> Exec(const std::string& sql, const std::vector<Value>& params) override;
   Status Script(const std::string& sql) override;
 
+  // Calls `hook` after each commit with the number of frames in the write-ahead log, instead
+  // of SQLite's automatic checkpoint (which would run on the committing thread).
+  void OnWalCommit(std::function<void(int frames)> hook);
+
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
   StatusOr<sqlite3_stmt*> Prepare(const std::string& sql);
@@ -34,6 +39,7 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::function<void(int frames)> wal_hook_;
 };
 
 }  // namespace tousu::sql

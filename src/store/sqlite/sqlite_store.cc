@@ -5,6 +5,7 @@
 #include <future>
 
 #include "base/log.h"
+#include "base/thread_name.h"
 #include "store/sql/sql_tx.h"
 #include "store/sqlite/schema.h"
 
@@ -21,7 +22,14 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path
   }
   TOUSU_ASSIGN_OR_RETURN(auto writer, SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite));
   TOUSU_RETURN_IF_ERROR(Migrate(*writer));
-  return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(writer)));
+  auto store = std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(writer)));
+  TOUSU_ASSIGN_OR_RETURN(store->checkpointer_,
+                         SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite));
+  store->checkpointer_thread_ = std::thread([s = store.get()] {
+    NameThisThread("tousu-ckpt");
+    s->CheckpointerLoop();
+  });
+  return store;
 }
 
 Status SqliteStore::Migrate(SqliteConnection& db) {
@@ -56,7 +64,18 @@ Status SqliteStore::Migrate(SqliteConnection& db) {
 
 SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<SqliteConnection> writer)
     : path_(std::move(path)), options_(options), writer_(std::move(writer)) {
-  writer_thread_ = std::thread([this] { WriterLoop(); });
+  writer_->OnWalCommit([this](int frames) {
+    if (frames < options_.checkpoint_frames) return;
+    std::lock_guard lock(checkpoint_mu_);
+    if (!checkpoint_wanted_) {
+      checkpoint_wanted_ = true;
+      checkpoint_cv_.notify_one();
+    }
+  });
+  writer_thread_ = std::thread([this] {
+    NameThisThread("tousu-writer");
+    WriterLoop();
+  });
 }
 
 SqliteStore::~SqliteStore() { Close(); }
@@ -149,6 +168,21 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
   }
 }
 
+void SqliteStore::CheckpointerLoop() {
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mu_);
+      checkpoint_cv_.wait(lock, [this] { return checkpointer_stop_ || checkpoint_wanted_; });
+      if (checkpointer_stop_) return;
+      checkpoint_wanted_ = false;
+    }
+    // PASSIVE: copies what no reader still needs, waits for nobody; the next commit after a
+    // complete one starts the WAL file over.
+    Status s = checkpointer_->Script("PRAGMA wal_checkpoint(PASSIVE)");
+    if (!s.ok()) log::Warn("wal_checkpoint_failed", {{"detail", s.ToString()}});
+  }
+}
+
 // ---- reads ----------------------------------------------------------------------------------
 
 StatusOr<std::unique_ptr<SqliteConnection>> SqliteStore::AcquireReader() {
@@ -231,7 +265,14 @@ void SqliteStore::Close() {
     write_cv_.notify_all();
   }
   if (writer_thread_.joinable()) writer_thread_.join();
-  // The writer thread is gone: fold the WAL into the database file.
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    checkpointer_stop_ = true;
+    checkpoint_cv_.notify_all();
+  }
+  if (checkpointer_thread_.joinable()) checkpointer_thread_.join();
+  checkpointer_.reset();
+  // The writer and checkpointer threads are gone: fold the WAL into the database file.
   Status s = writer_->Script("PRAGMA wal_checkpoint(TRUNCATE)");
   if (!s.ok()) log::Warn("wal_checkpoint_failed", {{"detail", s.ToString()}});
   std::lock_guard lock(read_mu_);

@@ -5,6 +5,9 @@
 // once with synchronous=FULL (one fsync for the whole group) and only then calls each job's
 // `done`. Many concurrent requests therefore share one fsync: group commit.
 // Reads: a pool of read-only connections, each read in its own snapshot transaction.
+// Checkpoints: a checkpointer thread with its own connection copies the WAL back into the
+// database file (PASSIVE, beside the writer and the readers) whenever a commit leaves the WAL
+// longer than `checkpoint_frames`, so that the writer never spends a commit on it.
 //
 // Thread-safety: all public methods may be called from any thread.
 #ifndef TOUSU_STORE_SQLITE_SQLITE_STORE_H_
@@ -28,6 +31,7 @@ class SqliteStore final : public Store {
   struct Options {
     int max_readers = 16;
     int max_group = 512;  // most jobs committed together
+    int checkpoint_frames = 1000;  // WAL length (pages) that wakes the checkpointer
     // Called on the writer thread after each group commit: its duration and job count.
     std::function<void(double seconds, size_t jobs)> on_commit;
   };
@@ -60,6 +64,7 @@ class SqliteStore final : public Store {
   SqliteStore(std::string path, Options options, std::unique_ptr<sql::SqliteConnection> writer);
   static Status Migrate(sql::SqliteConnection& db);
   void WriterLoop();
+  void CheckpointerLoop();
   void RunGroup(std::vector<Pending>& group);
   StatusOr<std::unique_ptr<sql::SqliteConnection>> AcquireReader();
   void ReleaseReader(std::unique_ptr<sql::SqliteConnection> conn);
@@ -74,6 +79,13 @@ class SqliteStore final : public Store {
   bool closed_ = false;         // GUARDED_BY(write_mu_)
   std::unique_ptr<sql::SqliteConnection> writer_;  // used by the writer thread only
   std::thread writer_thread_;
+
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;   // GUARDED_BY(checkpoint_mu_)
+  bool checkpointer_stop_ = false;   // GUARDED_BY(checkpoint_mu_)
+  std::unique_ptr<sql::SqliteConnection> checkpointer_;  // used by the checkpointer thread only
+  std::thread checkpointer_thread_;
 
   std::mutex read_mu_;
   std::condition_variable read_cv_;
