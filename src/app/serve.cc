@@ -3,6 +3,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <dlfcn.h>
+
 #include <condition_variable>
 #include <cstdio>
 #include <functional>
@@ -12,6 +14,7 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "base/log.h"
+#include "base/thread_name.h"
 #include "evidence/blob_store.h"
 #include "http/api.h"
 #include "http/metrics.h"
@@ -44,8 +47,11 @@ StatusOr<Instant> TestClockStart(Store& store) {
 // sweeper, the checkpoint signer).
 class Periodic {
  public:
-  Periodic(Duration interval, std::function<void()> task)
-      : task_(std::move(task)), interval_(interval), thread_([this] { Run(); }) {}
+  Periodic(std::string name, Duration interval, std::function<void()> task)
+      : task_(std::move(task)), interval_(interval), thread_([this, name] {
+          NameThisThread(name);
+          Run();
+        }) {}
   ~Periodic() { Stop(); }
   void Stop() {
     {
@@ -73,6 +79,19 @@ class Periodic {
   bool stop_ = false;
   std::thread thread_;
 };
+
+// The malloc in use: jemalloc when the binary is linked with it (or it is preloaded), for the
+// startup log, since the benchmarks' figures depend on it.
+std::string AllocatorName() {
+  using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
+  auto mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"));
+  const char* version = nullptr;
+  size_t size = sizeof version;
+  if (mallctl != nullptr && mallctl("version", &version, &size, nullptr, 0) == 0 && version != nullptr) {
+    return std::string("jemalloc ") + version;
+  }
+  return "glibc";
+}
 
 // Gauges read from the store at scrape time.
 std::vector<http::Gauge> StoreGauges(Store& store, Instant now) {
@@ -189,11 +208,12 @@ int Serve(const Config& config) {
   }
   log::Info("serving", {{"listen", host + ":" + std::to_string(server.port())},
                         {"threads", threads},
+                        {"allocator", AllocatorName()},
                         {"data", config.data_dir}});
   std::printf("tousu %s serving on http://%s:%u\n", TOUSU_VERSION, host.c_str(), server.port());
   std::fflush(stdout);
 
-  auto sweep_loop = std::make_unique<Periodic>(config.sweep_interval, [&sweeper, &clock] {
+  auto sweep_loop = std::make_unique<Periodic>("tousu-sweep", config.sweep_interval, [&sweeper, &clock] {
     auto report = sweeper.RunDue(clock.Now());
     if (!report.ok()) log::Error("sweep_failed", {{"detail", report.status().ToString()}});
   });
@@ -204,7 +224,7 @@ int Serve(const Config& config) {
                    if (!s.ok()) log::Error("checkpoint_failed", {{"detail", s.ToString()}});
                  });
   };
-  auto checkpoint_loop = std::make_unique<Periodic>(config.checkpoint_interval, sign_checkpoint);
+  auto checkpoint_loop = std::make_unique<Periodic>("tousu-checkpoint", config.checkpoint_interval, sign_checkpoint);
 
   // Shutdown: stop accepting, let in-flight requests finish (up to kDrainTimeout), then stop.
   net::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -228,7 +248,13 @@ int Serve(const Config& config) {
   });
 
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  for (int i = 1; i < threads; ++i) {
+    pool.emplace_back([&ioc] {
+      NameThisThread("tousu-io");
+      ioc.run();
+    });
+  }
+  NameThisThread("tousu-io");
   ioc.run();
   for (auto& t : pool) t.join();
 

@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -181,8 +182,12 @@ Server::~Server() {
 }
 
 void Server::Start() {
-  std::vector<std::string> argv{TOUSU_BINARY, "serve", "--data", data_dir_,
-                                "--listen", "127.0.0.1:0", "--test-clock", "--log-level", "warn"};
+  std::vector<std::string> argv{TOUSU_BINARY, "serve", "--data", data_dir_, "--listen", "127.0.0.1:0",
+                                "--test-clock"};
+  // Quiet by default; a test may ask for another level.
+  if (std::find(extra_args_.begin(), extra_args_.end(), "--log-level") == extra_args_.end()) {
+    argv.insert(argv.end(), {"--log-level", "warn"});
+  }
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   const std::string out = log_path_ + ".out";
   pid_ = Spawn(argv, out, log_path_);

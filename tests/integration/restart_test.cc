@@ -143,5 +143,19 @@ TEST(Demo, LoadsOnceAndItsDeadlinesActAtStart) {
   EXPECT_EQ(list.obj().at("items").as_array()[0].at("status").as_string(), "platform_review");
 }
 
+// The startup line names the allocator: jemalloc in a normal build, the sanitizers' own
+// allocator (reported as glibc's interface) under ASan/TSan.
+TEST(Startup, LogNamesTheAllocator) {
+  TempDir dir;
+  Server server(dir.path() + "/d", {"--log-level", "info"});
+  server.Stop();
+  const std::string log = server.Log();
+#if defined(TOUSU_EXPECT_JEMALLOC)
+  EXPECT_NE(log.find("\"allocator\":\"jemalloc 5."), std::string::npos) << log.substr(0, 2000);
+#else
+  EXPECT_NE(log.find("\"allocator\":\"glibc\""), std::string::npos) << log.substr(0, 2000);
+#endif
+}
+
 }  // namespace
 }  // namespace tousu::testing
