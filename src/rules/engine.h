@@ -32,6 +32,9 @@ struct FilingFacts {
 struct SimilarFacts {
   std::vector<Instant> same_merchant;  // against the same merchant
   std::vector<Instant> same_platform;  // against any merchant of the platform (superset)
+  // Only the nearest ones were gathered and there may be more: counts are "at least".
+  bool merchant_at_least = false;
+  bool platform_at_least = false;
 };
 
 struct AssessmentFacts {

@@ -112,6 +112,9 @@ AssessmentFacts Facts(const json::object& c, Instant now) {
   if (const json::value* s = c.if_contains("similar")) {
     f.similar.same_merchant = Times(s->as_object(), "same_merchant");
     f.similar.same_platform = Times(s->as_object(), "same_platform");
+    auto flag = [&](const char* name) { return s->as_object().if_contains(name) && s->as_object().at(name).as_bool(); };
+    f.similar.merchant_at_least = flag("merchant_at_least");
+    f.similar.platform_at_least = flag("platform_at_least");
   }
   if (const json::value* list = c.if_contains("evidence")) {
     for (const auto& v : list->as_array()) {

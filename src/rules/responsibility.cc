@@ -150,6 +150,8 @@ ResponsibilityAssessment AssessResponsibility(const Policy& p, const AssessmentF
       const Cluster pl = DensestWindow(f.similar.same_platform, f.filing.incident_at, rp.similar_window);
       out.facts["similar_same_merchant"] = m.count;
       out.facts["similar_same_platform"] = pl.count;
+      if (f.similar.merchant_at_least) out.facts["similar_same_merchant_at_least"] = true;
+      if (f.similar.platform_at_least) out.facts["similar_same_platform_at_least"] = true;
       const bool by_merchant = m.count >= rp.similar_count;
       if (by_merchant || pl.count >= rp.similar_count) {
         const Cluster& c = by_merchant ? m : pl;
@@ -158,7 +160,8 @@ ResponsibilityAssessment AssessResponsibility(const Policy& p, const AssessmentF
         out.candidate = IncidentCandidate{by_merchant ? "merchant" : "platform",
                                           by_merchant ? f.merchant_ref : "", f.filing.category,
                                           c.from, c.to, c.count};
-        why = "平台没有这段时间的事故记录，但在 " + ChineseDuration(rp.similar_window) + " 内有 " +
+        why = "平台没有这段时间的事故记录，但在 " + ChineseDuration(rp.similar_window) + " 内有" +
+              ((by_merchant ? f.similar.merchant_at_least : f.similar.platform_at_least) ? "至少 " : " ") +
               std::to_string(c.count) + " 起" + (by_merchant ? "针对同一商家的" : "本平台的") + "同类投诉（“" +
               std::string(ChineseLabel(f.filing.category)) + "”，含本投诉），推定为平台故障，"
               "并已提示平台工作人员核查是否应登记为事故。";

@@ -32,19 +32,23 @@ StatusOr<AssessmentFacts> GatherFacts(ReadTx& tx, const Policy& policy, const Or
   const auto& cats = policy.responsibility.interruption_categories;
   if (std::find(cats.begin(), cats.end(), filing.category) != cats.end()) {
     const Duration w = policy.responsibility.similar_window;
-    // The nearest ones on each side of the incident: two bounded index range scans, however
-    // many complaints the window holds (a complaint storm holds thousands).
-    SimilarQuery before{filing.category, "", filing.incident_at - w, filing.incident_at,
-                        std::string(complaint_id), kNearestSimilar, /*newest_first=*/true};
-    SimilarQuery after{filing.category, "", filing.incident_at + seconds(1), filing.incident_at + w,
-                       std::string(complaint_id), kNearestSimilar};
-    TOUSU_ASSIGN_OR_RETURN(auto all, tx.ListSimilarComplaints(platform, before));
-    TOUSU_ASSIGN_OR_RETURN(auto later, tx.ListSimilarComplaints(platform, after));
-    all.insert(all.end(), later.begin(), later.end());
-    for (const auto& s : all) {
-      f.similar.same_platform.push_back(s.incident_at);
-      if (s.merchant_ref == order.merchant_ref) f.similar.same_merchant.push_back(s.incident_at);
-    }
+    const int k = policy.responsibility.similar_count;
+    // The nearest k on each side of the incident: bounded index range scans, however many
+    // complaints the window holds (a complaint storm holds thousands).
+    auto nearest = [&](const std::string& merchant, std::vector<Instant>* out, bool* at_least) -> Status {
+      SimilarQuery before{filing.category, merchant, filing.incident_at - w, filing.incident_at,
+                          std::string(complaint_id), k, /*newest_first=*/true};
+      SimilarQuery after{filing.category, merchant, filing.incident_at + seconds(1), filing.incident_at + w,
+                         std::string(complaint_id), k};
+      for (const SimilarQuery& q : {before, after}) {
+        TOUSU_ASSIGN_OR_RETURN(auto found, tx.ListSimilarComplaints(platform, q));
+        if (static_cast<int>(found.size()) == k) *at_least = true;
+        for (const auto& s : found) out->push_back(s.incident_at);
+      }
+      return Status::Ok();
+    };
+    TOUSU_RETURN_IF_ERROR(nearest("", &f.similar.same_platform, &f.similar.platform_at_least));
+    TOUSU_RETURN_IF_ERROR(nearest(order.merchant_ref, &f.similar.same_merchant, &f.similar.merchant_at_least));
   }
 
   if (!complaint_id.empty()) {

@@ -19,10 +19,11 @@ inline constexpr Duration kMaxComplaintWindow = days(366);
 
 // At most this many incidents and similar complaints are read per assessment.
 inline constexpr int kMaxIncidentsPerAssessment = 200;
-// The similar complaints read per assessment: the nearest this many before the incident and
-// this many after it. A cluster of the policy's size (default 5) around the incident is always
-// among them, so the finding is exact; only counts above this are reported as this many.
-inline constexpr int kNearestSimilar = 64;
+// Similar complaints are read as the policy's `count` nearest before the incident and as many
+// after it, once for the platform and once for the merchant: any window of the policy's length
+// that holds `count` complaints around this one is among them, so the finding is exact, and a
+// filing in a storm of thousands reads a handful of index entries. Larger counts are reported
+// as lower bounds (SimilarFacts::lower_bound).
 // Undetermined open complaints refreshed when a similar one arrives, at most.
 inline constexpr int kMaxSimilarRefreshed = 200;
 

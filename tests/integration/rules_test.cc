@@ -269,6 +269,32 @@ TEST_F(RulesTest, FiveSimilarComplaintsPresumeAPlatformFaultForAllOfThem) {
   EXPECT_EQ(first.at("responsibility").at("incident_candidate").at("count").as_int64(), 5);
 }
 
+// The merchant's own cluster is found even when a storm against another merchant holds every
+// complaint nearer in time (similar complaints are read per merchant and per platform).
+TEST_F(RulesTest, AMerchantClusterIsFoundInsideAnotherMerchantsStorm) {
+  auto file = [&](const std::string& order, const std::string& merchant, const std::string& at) {
+    world_.AddOrder(order, 36500, "membership", "alice", merchant);
+    HttpResult c = FileWindow(order, "disconnected", "2029-12-31T" + at + "Z", "",
+                              json::array{json::object{{"kind", "extend"}, {"days", 1}}});
+    EXPECT_EQ(c.status, 201) << c.body;
+    return c.Str("id");
+  };
+  const char* kMine[] = {"21:00:00", "21:10:00", "21:20:00", "21:30:00"};
+  for (int i = 0; i < 4; ++i) file("MC-" + std::to_string(i), "m1", kMine[i]);
+  for (int i = 0; i < 12; ++i) file("ST-" + std::to_string(i), "m2", "21:3" + std::to_string(i % 10) + ":3" + std::to_string(i / 10) );
+  const std::string fifth = file("MC-4", "m1", "21:40:00");
+  json::object a = Assessment(fifth);
+  EXPECT_EQ(At(a, {"responsibility", "party"}), "platform");
+  EXPECT_EQ(std::string(a.at("responsibility").at("incident_candidate").at("scope").as_string()), "merchant");
+  EXPECT_EQ(a.at("responsibility").at("incident_candidate").at("count").as_int64(), 5);
+  // Exact for the merchant (fewer than the policy's count on each side were found) ...
+  EXPECT_EQ(a.at("responsibility").at("facts").as_object().count("similar_same_merchant_at_least"), 0u);
+  // ... a lower bound for the platform, whose nearest ones filled the read.
+  EXPECT_TRUE(a.at("responsibility").at("facts").at("similar_same_platform_at_least").as_bool());
+  const std::string why(a.at("responsibility").at("explanation").as_string());
+  EXPECT_NE(why.find("内有 5 起针对同一商家的"), std::string::npos) << why;
+}
+
 TEST_F(RulesTest, AFraudDecisionShowsPunitiveDamagesFromThePolicy) {
   ASSERT_EQ(PutPolicy("format = 1\n[rules.\"remedy.punitive_3x_min_500\"]\nmultiplier = 4\nminimum_fen = 60000\n").status,
             200);
