@@ -1,13 +1,12 @@
 // The transparency log over HTTP and through `tousu verify`: proofs of evidence and events
 // checked offline with nothing but the public key, consistency between checkpoints, tampering
-// found and named by `tousu verify --store`, and no acknowledged evidence lost to kill -9.
+// found and named by `tousu verify --store`. That no acknowledged evidence is lost to kill -9
+// is crash_test.cc's to check, under filing and upload load.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
-#include <mutex>
 #include <thread>
 
 #include "base/crypto.h"
@@ -280,73 +279,6 @@ TEST_F(LogTest, VerifyStoreNamesWhatWasTampered) {
   r = RunCommand({TOUSU_BINARY, "verify", "--store", data_, "--key", VerifierKey(other.path() + "/d")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("checkpoint at tree size"), std::string::npos) << r.out;
-}
-
-// Rate limits off: the test reads back every acknowledged upload at once.
-class CrashLogTest : public LogTest {
- protected:
-  static std::vector<std::string> Args() {
-    WriteFile(ConfigPath(), "[rate_limit]\naddress_per_second = 0\ntoken_per_second = 0\n");
-    return {"--config", ConfigPath()};
-  }
-  CrashLogTest() : LogTest(Args()) {}
-  ~CrashLogTest() override { fs::remove(ConfigPath()); }
-  static std::string ConfigPath() {
-    return fs::temp_directory_path().string() + "/tousu-crash-config-" + std::to_string(::getpid()) + ".toml";
-  }
-};
-
-TEST_F(CrashLogTest, KillNineDuringUploadsLosesNoAcknowledgedEvidence) {
-  struct Acked {
-    std::string id;
-    std::string bytes;
-  };
-  std::mutex mu;
-  std::vector<Acked> acked;
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> uploaders;
-  for (int t = 0; t < 4; ++t) {
-    uploaders.emplace_back([&, t] {
-      const std::string token = world_.tokens.at(t % 2 == 0 ? "consumer" : "merchant");
-      for (int i = 0; !stop; ++i) {
-        const std::string bytes = RandomBytes(4096 + (i * 7919 + t * 104729) % 200000);
-        try {
-          HttpResult r = Upload(server_, token, complaint_, bytes, "kind=incident", "application/octet-stream");
-          if (r.status == 201) {
-            std::lock_guard lock(mu);
-            acked.push_back({r.Str("id"), bytes});
-          }
-        } catch (const std::exception&) {
-          return;  // the server is gone
-        }
-      }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  server_.Kill();
-  stop = true;
-  for (auto& t : uploaders) t.join();
-  ASSERT_GT(acked.size(), 10u);
-
-  server_.Restart();
-  EXPECT_TRUE(FilesUnder(data_ + "/blobs/tmp").empty());
-  const std::string key = VerifierKey(data_);
-  for (size_t i = 0; i < acked.size(); ++i) {
-    const Acked& a = acked[i];
-    HttpResult content = world_.Get("consumer", "/v1/evidence/" + a.id + "/content");
-    ASSERT_EQ(content.status, 200) << a.id;
-    ASSERT_EQ(content.body, a.bytes) << a.id;
-    if (i % 10 != 0) continue;  // every tenth also through the offline verifier
-    HttpResult proof = world_.Get("consumer", "/v1/evidence/" + a.id + "/proof");
-    ASSERT_EQ(proof.status, 200) << proof.body;
-    const std::string file = dir_.path() + "/acked.bin";
-    WriteFile(file, a.bytes);
-    CommandResult v = VerifyProof(proof.obj(), key, file);
-    EXPECT_EQ(v.exit_code, 0) << v.out;
-  }
-  ASSERT_EQ(server_.Stop(), 0);
-  CommandResult whole = VerifyStore(data_);
-  EXPECT_EQ(whole.exit_code, 0) << whole.out << whole.err;
 }
 
 class ConfiguredLogTest : public LogTest {
