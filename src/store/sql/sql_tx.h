@@ -13,6 +13,15 @@
 
 namespace tousu::sql {
 
+// A statement and its parameters.
+struct SqlQuery {
+  std::string sql;
+  std::vector<Value> params;
+};
+
+// The statement ListSimilarComplaints runs for `q` (exposed so that a test can check its plan).
+SqlQuery SimilarComplaintsQuery(std::string_view platform, const SimilarQuery& q);
+
 class SqlTx final : public WriteTx {
  public:
   explicit SqlTx(Connection& conn) : db_(conn) {}

@@ -57,21 +57,25 @@ StatusOr<std::optional<PolicyRecord>> SqlTx::GetPolicy(std::string_view platform
   });
 }
 
-StatusOr<std::vector<SimilarComplaint>> SqlTx::ListSimilarComplaints(std::string_view platform,
-                                                                     const SimilarQuery& q) {
-  std::string sql = kSimilarComplaints;
-  std::vector<Value> params{Text(platform), Text(ToString(q.category)), TimeValue(q.from),
-                            TimeValue(q.to), Text(q.exclude_id)};
+SqlQuery SimilarComplaintsQuery(std::string_view platform, const SimilarQuery& q) {
+  SqlQuery out{kSimilarComplaints,
+               {Text(platform), Text(ToString(q.category)), TimeValue(q.from), TimeValue(q.to), Text(q.exclude_id)}};
   if (!q.merchant_ref.empty()) {
-    sql += " AND merchant_ref = ?";
-    params.push_back(Text(q.merchant_ref));
+    out.sql += " AND merchant_ref = ?";
+    out.params.push_back(Text(q.merchant_ref));
   }
-  if (q.only_undetermined_open) sql += " AND party = 'undetermined' AND status IN " + kOpenStatuses;
+  if (q.only_undetermined_open) out.sql += " AND party = 'undetermined' AND status IN " + kOpenStatuses;
   // By incident time only: the index's order, so the LIMIT stops the scan. (With an id
   // tie-break SQLite sorted every complaint of the same second first: a storm's all of them.)
-  sql += q.newest_first ? " ORDER BY incident_at DESC LIMIT ?" : " ORDER BY incident_at LIMIT ?";
-  params.push_back(Int(q.limit));
-  return All<SimilarComplaint>(db_.Query(sql, params), [](const Row& r) -> StatusOr<SimilarComplaint> {
+  out.sql += q.newest_first ? " ORDER BY incident_at DESC LIMIT ?" : " ORDER BY incident_at LIMIT ?";
+  out.params.push_back(Int(q.limit));
+  return out;
+}
+
+StatusOr<std::vector<SimilarComplaint>> SqlTx::ListSimilarComplaints(std::string_view platform,
+                                                                     const SimilarQuery& q) {
+  const SqlQuery query = SimilarComplaintsQuery(platform, q);
+  return All<SimilarComplaint>(db_.Query(query.sql, query.params), [](const Row& r) -> StatusOr<SimilarComplaint> {
     TOUSU_ASSIGN_OR_RETURN(ComplaintStatus st, EnumAt<ComplaintStatus>(r, 3, "complaint status"));
     TOUSU_ASSIGN_OR_RETURN(Party party, EnumAt<Party>(r, 4, "responsibility party"));
     return SimilarComplaint{r.Text(0), r.Text(1), TimeAt(r, 2), st, party};
