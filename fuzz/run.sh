@@ -2,8 +2,10 @@
 # Runs each libFuzzer target for a fixed budget (make fuzz). Each target starts from its seed
 # corpus (fuzz/corpus/NAME) and its past crashes (fuzz/regressions/NAME); new inputs go to a
 # work corpus in the build dir, never into the repo unless FUZZ_MERGE=1, which minimises them
-# into fuzz/corpus/NAME. A crash, leak, UB report or FUZZ_CHECK failure fails the run and names
-# the input to copy into fuzz/regressions/NAME (and to turn into a unit test) once fixed.
+# into fuzz/corpus/NAME (FUZZ_MERGE_FLAGS adds libFuzzer flags to that merge: -use_counters=0
+# keeps only inputs that reach new code, for a small corpus). A crash, leak, UB report or
+# FUZZ_CHECK failure fails the run and names the input to copy into fuzz/regressions/NAME (and to
+# turn into a unit test) once fixed.
 #   fuzz/run.sh BUILD_DIR SECONDS [TARGET ...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +43,8 @@ for t in "${targets[@]}"; do
   else
     summary+=("$(printf '%-12s ok  execs=%-9s exec/s=%-6s cov=%-6s new-corpus=%s' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "$corpus")")
     if [ "${FUZZ_MERGE:-0}" = 1 ]; then
-      "$bin" -merge=1 "fuzz/corpus/$t" "$work/corpus" >>"$work/log" 2>&1
+      # shellcheck disable=SC2086 # FUZZ_MERGE_FLAGS is a list of flags
+      "$bin" -merge=1 ${FUZZ_MERGE_FLAGS:-} "fuzz/corpus/$t" "$work/corpus" >>"$work/log" 2>&1
     fi
   fi
 done

@@ -8,6 +8,7 @@ namespace {
 
 constexpr size_t kMaxHeaderBlock = 8 * 1024;
 constexpr size_t kMaxBoundary = 70;  // RFC 2046 §5.1.1
+constexpr size_t kMaxBoundaryLine = 256;  // transport padding after a delimiter
 constexpr int kMaxParts = 32;
 
 std::string Lower(std::string_view s) {
@@ -93,12 +94,16 @@ Status MultipartReader::Feed(std::string_view bytes) {
           pending_.clear();
           return Status::Ok();
         }
+        // The limits hold however the body is split: a line not yet ended is at least
+        // pending_.size() - 1 bytes long (its CR may be here already).
         const size_t crlf = pending_.find("\r\n");
         if (crlf == std::string::npos) {
-          if (pending_.size() > 256) return Status::InvalidArgument("malformed multipart boundary line");
+          if (pending_.size() > kMaxBoundaryLine + 1) {
+            return Status::InvalidArgument("malformed multipart boundary line");
+          }
           return Status::Ok();
         }
-        if (!Trim(std::string_view(pending_).substr(0, crlf)).empty()) {
+        if (crlf > kMaxBoundaryLine || !Trim(std::string_view(pending_).substr(0, crlf)).empty()) {
           return Status::InvalidArgument("malformed multipart boundary line");
         }
         if (++parts_ > kMaxParts) return Status::InvalidArgument("the form has more than 32 parts");
@@ -107,12 +112,16 @@ Status MultipartReader::Feed(std::string_view bytes) {
         break;
       }
       case State::kHeaders: {
-        // An empty header block is a bare CRLF.
+        // An empty header block is a bare CRLF. As above, the limit holds however the body is
+        // split: a block not yet ended is at least pending_.size() - 3 bytes long.
         size_t end = pending_.compare(0, 2, "\r\n") == 0 ? 0 : pending_.find("\r\n\r\n");
         if (end == std::string::npos) {
-          if (pending_.size() > kMaxHeaderBlock) return Status::InvalidArgument("a form part's headers are too long");
+          if (pending_.size() > kMaxHeaderBlock + 3) {
+            return Status::InvalidArgument("a form part's headers are too long");
+          }
           return Status::Ok();
         }
+        if (end > kMaxHeaderBlock) return Status::InvalidArgument("a form part's headers are too long");
         const std::string block = pending_.substr(0, end);
         pending_.erase(0, end == 0 ? 2 : end + 4);
         TOUSU_RETURN_IF_ERROR(ParseHeaders(block));

@@ -16,6 +16,10 @@ constexpr size_t kMaxBasisBytes = 4000;
 constexpr size_t kMaxPatterns = 200;
 constexpr size_t kMaxPatternBytes = 600;
 
+// A key of the text as a field error names it: the empty key as TOML writes it, so that no
+// field is "" or ends in an empty step ("rules.").
+std::string KeyName(std::string_view key) { return key.empty() ? "\"\"" : std::string(key); }
+
 // Reads one rule's table: typed getters that record field errors and remember which keys
 // were read, so that the rest can be reported as unknown.
 class RuleReader {
@@ -24,7 +28,7 @@ class RuleReader {
       : t_(t), field_(std::move(field)), errors_(errors) {}
 
   void Error(std::string_view key, std::string message) {
-    errors_.push_back({key.empty() ? field_ : field_ + "." + std::string(key), std::move(message)});
+    errors_.push_back({field_ + "." + KeyName(key), std::move(message)});
   }
 
   const toml::node* Get(std::string_view key) {
@@ -143,11 +147,11 @@ void ReadPatterns(RuleReader& r, TermsPolicy& terms) {
       std::string* dst = key == "id" ? &p.id : key == "pattern" ? &p.pattern
                          : key == "meaning" ? &p.meaning : nullptr;
       if (!dst) {
-        r.Error(at + "." + key, "unknown key; known: id, pattern, meaning");
+        r.Error(at + "." + KeyName(key), "unknown key; known: id, pattern, meaning");
         ok = false;
       } else if (!v.is_string() || v.as_string()->get().empty() ||
                  v.as_string()->get().size() > kMaxPatternBytes) {
-        r.Error(at + "." + key, "must be a non-empty string of at most 600 bytes");
+        r.Error(at + "." + KeyName(key), "must be a non-empty string of at most 600 bytes");
         ok = false;
       } else {
         *dst = v.as_string()->get();
@@ -197,7 +201,7 @@ void ReadRequiredEvidence(RuleReader& r, EvidencePolicy& ev) {
   if (!t) return r.Error("categories", "must be a table: category = [evidence kinds]");
   for (auto&& [k, v] : *t) {
     auto cat = FromString<Category>(k.str());
-    const std::string key = "categories." + std::string(k.str());
+    const std::string key = "categories." + KeyName(k.str());
     if (!cat) {
       r.Error(key, "is not a category; categories are " + NamesOf<Category>());
       continue;
@@ -414,7 +418,7 @@ StatusOr<Policy> ParsePolicy(std::string_view text, const Policy& base) {
     if (key == "format") {
       if (!v.is_integer() || v.as_integer()->get() != 1) errors.push_back({"format", "must be 1"});
     } else if (key != "rules") {
-      errors.push_back({key, "unknown top-level key; known: format, rules"});
+      errors.push_back({KeyName(key), "unknown top-level key; known: format, rules"});
     }
   }
   if (!root.get("format")) errors.push_back({"format", "is required (format = 1)"});
@@ -424,7 +428,7 @@ StatusOr<Policy> ParsePolicy(std::string_view text, const Policy& base) {
     } else {
       for (auto&& [k, v] : *rules->as_table()) {
         const std::string id(k.str());
-        const std::string field = "rules." + id;
+        const std::string field = "rules." + KeyName(id);
         const auto& table = RuleTable();
         auto it = std::find_if(table.begin(), table.end(), [&](const auto& e) { return e.first == id; });
         if (it == table.end()) {

@@ -168,5 +168,24 @@ TEST(ChineseDurationText, ReadsNaturally) {
   EXPECT_EQ(ChineseDuration(Duration(86400 + 3661)), "1 天 1 小时 1 分 1 秒");
 }
 
+// An empty key (`"" = 1`, legal TOML) was reported under the field "", or "rules." inside
+// [rules]: an error that names no field (a failure of the policy_toml fuzz target's check that
+// every error names one; input in fuzz/regressions/policy_toml). It is named as TOML writes it.
+TEST(PolicyToml, RegressionEmptyKeyIsNamed) {
+  auto fields = [](const char* text) {
+    std::set<std::string> out;
+    auto p = ParsePolicy(text, Policy::Default());
+    EXPECT_FALSE(p.ok()) << text;
+    for (const auto& f : p.status().fields()) out.insert(f.field);
+    return out;
+  };
+  EXPECT_EQ(fields("format = 1\n\"\" = 1\n"), std::set<std::string>{"\"\""});
+  EXPECT_EQ(fields("format = 1\n[rules.\"\"]\n"), std::set<std::string>{"rules.\"\""});
+  EXPECT_EQ(fields("format = 1\n[rules.\"filing.incident_7d\"]\n\"\" = 1\n"),
+            std::set<std::string>{"rules.filing.incident_7d.\"\""});
+  EXPECT_EQ(fields("format = 1\n[rules.\"evidence.required\".categories]\n\"\" = []\n"),
+            std::set<std::string>{"rules.evidence.required.categories.\"\""});
+}
+
 }  // namespace
 }  // namespace tousu
