@@ -20,7 +20,7 @@ struct SqlQuery {
 };
 
 // The statement ListSimilarComplaints runs for `q` (exposed so that a test can check its plan).
-SqlQuery SimilarComplaintsQuery(std::string_view platform, const SimilarQuery& q);
+SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, const SimilarQuery& q);
 
 class SqlTx final : public WriteTx {
  public:
