@@ -32,7 +32,8 @@ const std::string kPutPlatformTerms =
     "INSERT INTO platform_terms (platform_id, terms, updated_at) VALUES (?, ?, ?) "
     "ON CONFLICT (platform_id) DO UPDATE SET terms = excluded.terms, updated_at = excluded.updated_at";
 
-// Bounded index ranges: complaints_by_category_incident / complaints_by_merchant_category.
+// Bounded index ranges over covering indexes: complaints_similar (platform-wide),
+// complaints_similar_by_merchant (one merchant), complaints_undetermined (the refresh).
 const std::string kSimilarColumns = "SELECT id, merchant_ref, incident_at, status, party FROM complaints";
 const std::string kSimilarWhere =
     " WHERE platform_id = ? AND category = ? AND incident_at >= ? AND incident_at <= ? AND id <> ? AND "
