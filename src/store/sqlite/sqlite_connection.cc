@@ -42,6 +42,12 @@ StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::st
   return conn;
 }
 
+int64_t SqliteConnection::PagesRead() const {
+  int current = 0, highwater = 0;
+  sqlite3_db_status(db_, SQLITE_DBSTATUS_CACHE_MISS, &current, &highwater, 0);
+  return current;
+}
+
 SqliteConnection::~SqliteConnection() {
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close_v2(db_);

@@ -31,6 +31,10 @@ class SqliteConnection final : public Connection {
   // of SQLite's automatic checkpoint (which would run on the committing thread).
   void OnWalCommit(std::function<void(int frames)> hook);
 
+  // Pages this connection has read from the file (or the WAL) rather than its page cache, so
+  // far: what a lookup really costs, beyond its query plan.
+  int64_t PagesRead() const;
+
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
   StatusOr<sqlite3_stmt*> Prepare(const std::string& sql);
