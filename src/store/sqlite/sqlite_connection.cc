@@ -36,7 +36,12 @@ StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::st
   std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;";
   // Page cache: the writer touches every index of a complaint on each filing, so it gets 32 MiB;
   // readers 8 MiB each (SQLite's default is 2 MiB). The cache only grows with use.
-  if (mode == Mode::kReadWrite) pragmas = "PRAGMA journal_mode=WAL; PRAGMA cache_size=-32768; " + pragmas;
+  // temp_store=MEMORY: each write job runs in a SAVEPOINT, and SQLite keeps the pages a
+  // savepoint may have to restore in a statement journal; on disk (the default) that was a
+  // temp-file pwrite for most pages a filing touched, 70 % of the writer's write calls.
+  if (mode == Mode::kReadWrite) {
+    pragmas = "PRAGMA journal_mode=WAL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; " + pragmas;
+  }
   else pragmas += " PRAGMA query_only=ON; PRAGMA cache_size=-8192;";
   TOUSU_RETURN_IF_ERROR(conn->Script(pragmas));
   return conn;
