@@ -472,8 +472,8 @@ Status SqlTx::InsertIncident(const Incident& i) {
                         TimeValue(i.created_at)}));
 }
 
-Status SqlTx::WriteDeadlineIndex(const Complaint& c) {
-  TOUSU_RETURN_IF_ERROR(Done(db_.Exec(kDeleteDeadlines, {Text(c.platform_id), Text(c.id)})));
+Status SqlTx::WriteDeadlineIndex(const Complaint& c, bool fresh) {
+  if (!fresh) TOUSU_RETURN_IF_ERROR(Done(db_.Exec(kDeleteDeadlines, {Text(c.platform_id), Text(c.id)})));
   for (const auto& [kind, due] : c.deadlines) {
     TOUSU_RETURN_IF_ERROR(Done(db_.Exec(
         kInsertDeadline, {Text(c.platform_id), Text(c.id), Text(ToString(kind)), TimeValue(due)})));
@@ -494,7 +494,7 @@ Status SqlTx::InsertComplaint(const Complaint& c) {
        Int(c.reply_overdue), c.escalation ? Text(ToString(*c.escalation)) : Null(),
        OptJson(c.rating), Text(c.assessment_json), Text(JsonText(ToJson(c.deadlines))),
        Text(ToString(c.party))})));
-  return WriteDeadlineIndex(c);
+  return WriteDeadlineIndex(c, /*fresh=*/true);
 }
 
 Status SqlTx::UpdateComplaint(const Complaint& c, int64_t expected_version) {
@@ -512,7 +512,7 @@ Status SqlTx::UpdateComplaint(const Complaint& c, int64_t expected_version) {
   if (changed != 1) {
     return Status::Conflict("the complaint changed meanwhile; reload it and try again");
   }
-  return WriteDeadlineIndex(c);
+  return WriteDeadlineIndex(c, /*fresh=*/false);
 }
 
 Status SqlTx::DeleteDeadline(const DueDeadline& d) {

@@ -103,7 +103,9 @@ class SqlTx final : public WriteTx {
   Status InsertCheckpoint(const CheckpointRecord& c) override;
 
  private:
-  Status WriteDeadlineIndex(const Complaint& c);
+  // The complaint's rows in the deadline index; `fresh`: it has none yet (a new complaint),
+  // so there is nothing to delete first.
+  Status WriteDeadlineIndex(const Complaint& c, bool fresh);
 
   Connection& db_;
 };
