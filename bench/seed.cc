@@ -36,7 +36,9 @@ namespace tousu {
 namespace {
 
 constexpr int kPerSecond = 100;
-constexpr int kBatch = 5000;
+// Filings per write job. The writer keeps a job's savepoint journal in memory, which grows
+// with the job: 500 seeded 10^5 complaints in 47 s here, 5,000 in 57 s.
+constexpr int kBatch = 500;
 constexpr int kConsumers = 1000;
 constexpr int kMerchants = 10;
 constexpr int kAgents = 10;
