@@ -49,6 +49,9 @@ Status SqliteStore::Migrate(SqliteConnection& db) {
       apply = found.empty();
     }
     if (!apply) continue;
+    // Some migrations copy every complaint (version 9): on a large store that takes minutes,
+    // so the start is logged too, not only the end.
+    log::Info("schema_migrating", {{"version", m.version}, {"description", m.description}});
     TOUSU_RETURN_IF_ERROR(db.Script("BEGIN IMMEDIATE"));
     Status s = db.Script(m.sql);
     if (s.ok() && m.version > current) s = db.Script("PRAGMA user_version = " + std::to_string(m.version));

@@ -121,7 +121,8 @@ TEST_F(SqliteStoreTest, SimilarComplaintReadsAreBoundedIndexScans) {
 
 // An operator's ANALYZE (or PRAGMA optimize) replaces the shipped statistics with the data's.
 // These are what ANALYZE wrote for the benchmark's seeded store of 20,000 complaints, under
-// which SQLite picked complaints_similar for the refresh and filing fell twentyfold.
+// which SQLite picked complaints_similar for the refresh and filing fell twentyfold (the key
+// index renamed as version 9 names it, the complaints table having a rowid since).
 TEST_F(SqliteStoreTest, SimilarComplaintPlansSurviveAnAnalyze) {
   SqliteStore::Open(DbPath(), true).value()->Close();
   {
@@ -137,7 +138,7 @@ TEST_F(SqliteStoreTest, SimilarComplaintPlansSurviveAnAnalyze) {
                              "('complaints', 'complaints_by_merchant', '20000 20000 2000 1'),"
                              "('complaints', 'complaints_by_consumer', '20000 20000 20 1'),"
                              "('complaints', 'complaints_by_status', '20000 20000 20000 1'),"
-                             "('complaints', 'complaints', '20000 20000 1');"
+                             "('complaints', 'sqlite_autoindex_complaints_1', '20000 20000 1');"
                              "ANALYZE sqlite_schema;")
                     .ok());
   }
@@ -252,12 +253,8 @@ TEST_F(SqliteStoreTest, VersionNineKeepsEveryComplaintAndIdempotencyRecord) {
                       .ok())
           << m.version;
     }
-    ASSERT_EQ(old->Query("SELECT sql FROM sqlite_schema WHERE name = 'complaints'", {})
-                  .value()
-                  .front()
-                  .Text(0)
-                  .find("WITHOUT ROWID") != std::string::npos,
-              true);
+    auto schema = old->Query("SELECT sql FROM sqlite_schema WHERE name = 'complaints'", {}).value();
+    ASSERT_NE(schema.front().Text(0).find("WITHOUT ROWID"), std::string::npos);
     ASSERT_TRUE(old->Script("ATTACH DATABASE '" + current + "' AS cur;"
                             "INSERT INTO complaints SELECT * FROM cur.complaints;"
                             "INSERT INTO idempotency SELECT * FROM cur.idempotency;"
