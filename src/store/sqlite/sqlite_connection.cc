@@ -30,7 +30,7 @@ StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::st
     return Status::Unavailable("opening " + path + ": " + msg);
   }
   sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, 10000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   auto conn = std::unique_ptr<SqliteConnection>(new SqliteConnection(db));
   // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss.
   std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;";
@@ -169,6 +169,17 @@ void SqliteConnection::OnWalCommit(std::function<void(int frames)> hook) {
         return SQLITE_OK;
       },
       this);
+}
+
+StatusOr<bool> SqliteConnection::RestartWal(std::chrono::milliseconds wait) {
+  // The busy handler is what waits for the checkpointer and the readers: shortened for this
+  // call only, so that a long export's snapshot cannot stall the writer for the full timeout.
+  sqlite3_busy_timeout(db_, static_cast<int>(wait.count()));
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  if (rc == SQLITE_OK) return true;
+  if ((rc & 0xff) == SQLITE_BUSY) return false;
+  return Error(rc, "wal restart");
 }
 
 Status SqliteConnection::Script(const std::string& sql) {

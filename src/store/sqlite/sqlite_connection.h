@@ -3,6 +3,7 @@
 #ifndef TOUSU_STORE_SQLITE_SQLITE_CONNECTION_H_
 #define TOUSU_STORE_SQLITE_SQLITE_CONNECTION_H_
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,6 +32,12 @@ class SqliteConnection final : public Connection {
   // of SQLite's automatic checkpoint (which would run on the committing thread).
   void OnWalCommit(std::function<void(int frames)> hook);
 
+  // Checkpoints the whole write-ahead log and waits, at most `wait`, until no reader still
+  // needs it, so that the next commit writes the log from its start again. True when it got
+  // there; false when a checkpoint or a reader held on longer than `wait` (nothing is lost:
+  // the log just goes on growing until the next try). Call it outside any transaction.
+  StatusOr<bool> RestartWal(std::chrono::milliseconds wait);
+
   // Pages this connection has read from the file (or the WAL) rather than its page cache, so
   // far: what a lookup really costs, beyond its query plan.
   int64_t PagesRead() const;
@@ -40,6 +47,8 @@ class SqliteConnection final : public Connection {
   StatusOr<sqlite3_stmt*> Prepare(const std::string& sql);
   Status Bind(sqlite3_stmt* stmt, const std::vector<Value>& params);
   Status Error(int rc, std::string_view what);
+
+  static constexpr int kBusyTimeoutMs = 10000;
 
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;

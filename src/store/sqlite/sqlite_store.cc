@@ -67,7 +67,9 @@ Status SqliteStore::Migrate(SqliteConnection& db) {
 
 SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<SqliteConnection> writer)
     : path_(std::move(path)), options_(options), writer_(std::move(writer)) {
+  next_restart_frames_ = options_.restart_frames;
   writer_->OnWalCommit([this](int frames) {
+    wal_frames_ = frames;
     if (frames < options_.checkpoint_frames) return;
     std::lock_guard lock(checkpoint_mu_);
     if (!checkpoint_wanted_) {
@@ -119,6 +121,7 @@ void SqliteStore::WriterLoop() {
       group.front().done(writer_->Script("PRAGMA wal_checkpoint(TRUNCATE)"));
     } else {
       RunGroup(group);
+      MaybeRestartWal();
     }
     group.clear();
   }
@@ -171,6 +174,25 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
   }
 }
 
+void SqliteStore::MaybeRestartWal() {
+  if (wal_frames_ < next_restart_frames_) return;
+  // SQLite refuses a second checkpoint at once, without waiting: wait here for the
+  // checkpointer's pass (it copies what came since its last one, a few milliseconds).
+  StatusOr<bool> restarted = [this] {
+    std::lock_guard pass(checkpoint_pass_mu_);
+    return writer_->RestartWal(options_.restart_wait);
+  }();
+  if (!restarted.ok()) log::Warn("wal_restart_failed", {{"detail", restarted.status().ToString()}});
+  if (restarted.ok() && *restarted) {
+    next_restart_frames_ = options_.restart_frames;
+  } else {
+    // A reader (an export, say) still needs the old frames: try again once the WAL has grown
+    // by as much again, rather than stall every group commit on it.
+    next_restart_frames_ = wal_frames_ + options_.restart_frames;
+  }
+  wal_frames_ = 0;
+}
+
 void SqliteStore::CheckpointerLoop() {
   for (;;) {
     {
@@ -181,6 +203,7 @@ void SqliteStore::CheckpointerLoop() {
     }
     // PASSIVE: copies what no reader still needs, waits for nobody; the next commit after a
     // complete one starts the WAL file over.
+    std::lock_guard pass(checkpoint_pass_mu_);
     Status s = checkpointer_->Script("PRAGMA wal_checkpoint(PASSIVE)");
     if (!s.ok()) log::Warn("wal_checkpoint_failed", {{"detail", s.ToString()}});
   }

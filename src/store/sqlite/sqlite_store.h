@@ -7,12 +7,20 @@
 // Reads: a pool of read-only connections, each read in its own snapshot transaction.
 // Checkpoints: a checkpointer thread with its own connection copies the WAL back into the
 // database file (PASSIVE, beside the writer and the readers) whenever a commit leaves the WAL
-// longer than `checkpoint_frames`, so that the writer never spends a commit on it.
+// longer than `checkpoint_frames`, so that the writer does not spend its commits on it. Under
+// continuous writes that alone never lets the WAL start over: each pass ends behind the commits
+// made during it, and SQLite only rewinds a WAL that is wholly copied. The WAL then grows
+// without bound (600 MB in 10 s of filings), and every commit pays the file system for
+// extending it (zero-filling and allocating new blocks: a quarter of the writer's time). So
+// once the WAL holds `restart_frames`, the writer, between two group commits, copies the rest
+// and waits a moment for readers to leave the old frames (SQLITE_CHECKPOINT_RESTART); the next
+// commit writes the WAL from its start, over blocks the file already has.
 //
 // Thread-safety: all public methods may be called from any thread.
 #ifndef TOUSU_STORE_SQLITE_SQLITE_STORE_H_
 #define TOUSU_STORE_SQLITE_SQLITE_STORE_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -32,6 +40,10 @@ class SqliteStore final : public Store {
     int max_readers = 16;
     int max_group = 512;  // most jobs committed together
     int checkpoint_frames = 1000;  // WAL length (pages) that wakes the checkpointer
+    int restart_frames = 4000;     // WAL length (pages) at which the writer starts it over
+    // How long that restart waits for the checkpointer and for readers of older frames
+    // before it gives up until the WAL has grown by another `restart_frames`.
+    std::chrono::milliseconds restart_wait{100};
     // Called on the writer thread after each group commit: its duration and job count.
     std::function<void(double seconds, size_t jobs)> on_commit;
   };
@@ -66,6 +78,7 @@ class SqliteStore final : public Store {
   void WriterLoop();
   void CheckpointerLoop();
   void RunGroup(std::vector<Pending>& group);
+  void MaybeRestartWal();
   StatusOr<std::unique_ptr<sql::SqliteConnection>> AcquireReader();
   void ReleaseReader(std::unique_ptr<sql::SqliteConnection> conn);
 
@@ -78,6 +91,8 @@ class SqliteStore final : public Store {
   bool closing_ = false;        // GUARDED_BY(write_mu_)
   bool closed_ = false;         // GUARDED_BY(write_mu_)
   std::unique_ptr<sql::SqliteConnection> writer_;  // used by the writer thread only
+  int wal_frames_ = 0;          // writer thread only: the WAL's length after the last commit
+  int next_restart_frames_ = 0;  // writer thread only: the length at which to restart it
   std::thread writer_thread_;
 
   std::mutex checkpoint_mu_;
@@ -85,6 +100,8 @@ class SqliteStore final : public Store {
   bool checkpoint_wanted_ = false;   // GUARDED_BY(checkpoint_mu_)
   bool checkpointer_stop_ = false;   // GUARDED_BY(checkpoint_mu_)
   std::unique_ptr<sql::SqliteConnection> checkpointer_;  // used by the checkpointer thread only
+  // Held through each checkpoint pass and each WAL restart: SQLite runs one at a time.
+  std::mutex checkpoint_pass_mu_;
   std::thread checkpointer_thread_;
 
   std::mutex read_mu_;

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <future>
 #include <filesystem>
 #include <thread>
 
@@ -81,6 +83,62 @@ TEST_F(SqliteStoreTest, NoCheckpointBelowTheThreshold) {
               }).ok());
   EXPECT_EQ(v, std::string(4096, 'x'));
   reopened->Close();
+}
+
+// Under continuous writes with readers beside them, the background checkpointer alone never
+// copies the whole WAL, so SQLite never starts it over; the writer restarts it.
+TEST_F(SqliteStoreTest, TheWalStartsOverUnderContinuousWritesAndReads) {
+  SqliteStore::Options options;
+  options.checkpoint_frames = 50;
+  options.restart_frames = 200;
+  auto store = SqliteStore::Open(DbPath(), true, options).value();
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    while (!stop) {
+      (void)store->Read([](ReadTx& tx) { return tx.GetMeta("k1").status(); });
+    }
+  });
+  WriteMany(*store, 1500);  // a few WAL pages each: 10-30 MB as one WAL
+  stop = true;
+  reader.join();
+  // The file keeps the length of its longest run: a few restart intervals, not every commit.
+  EXPECT_LT(fs::file_size(DbPath() + "-wal"), 3u << 20);
+  store->Close();
+}
+
+// A reader that holds an old snapshot (a long export) keeps the WAL from starting over; the
+// writer neither stalls on it nor loses anything, and restarts the WAL once it has gone.
+TEST_F(SqliteStoreTest, ALongReaderDelaysTheWalRestartWithoutStallingWrites) {
+  SqliteStore::Options options;
+  options.checkpoint_frames = 50;
+  options.restart_frames = 200;
+  options.restart_wait = std::chrono::milliseconds(20);
+  auto store = SqliteStore::Open(DbPath(), true, options).value();
+  WriteMany(*store, 10);
+  std::promise<void> holding, release;
+  std::thread reader([&] {
+    (void)store->Read([&](ReadTx& tx) {
+      Status s = tx.GetMeta("k1").status();
+      holding.set_value();
+      release.get_future().wait();
+      return s;
+    });
+  });
+  holding.get_future().wait();
+  WriteMany(*store, 500);  // over 1,000 pages: restarts tried and refused, each for 20 ms
+  const uintmax_t pinned = fs::file_size(DbPath() + "-wal");
+  EXPECT_GT(pinned, 1000u * 4096);
+  release.set_value();
+  reader.join();
+  WriteMany(*store, 1500);  // thousands of pages more: the WAL goes on from where it was, once
+  EXPECT_LT(fs::file_size(DbPath() + "-wal"), pinned + 2 * 200 * 4120);
+  std::optional<std::string> v;
+  ASSERT_TRUE(store->Read([&](ReadTx& tx) -> Status {
+                TOUSU_ASSIGN_OR_RETURN(v, tx.GetMeta("k1499"));
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(v, std::string(4096, 'x'));
+  store->Close();
 }
 
 // The plan SQLite picks for `q`, one line per step.
