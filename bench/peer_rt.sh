@@ -82,7 +82,11 @@ done
 curl -s -o /dev/null -c "$work/cookies" -d "user=root&pass=$password" "http://127.0.0.1:$rt_port/NoAuth/Login.html"
 cookie=$(awk '$6 ~ /^RT_SID_/ {print $6 "=" $7}' "$work/cookies" | tail -1)
 [ -n "$cookie" ] || { echo "peer: RT login gave no session cookie" >&2; cat "$work/rt-server.log" >&2; exit 1; }
-code=$(curl -s -o "$work/probe.json" -w '%{http_code}' -H "Cookie: $cookie" -H 'Content-Type: application/json' \
+# RT 5.0.3+dfsg-3~deb12u7 (a Debian security update) refuses a cookie-authenticated REST2
+# POST without an Origin (or Referer) it trusts, as a browser would send: each request names
+# RT's own address.
+origin="http://127.0.0.1:$rt_port"
+code=$(curl -s -o "$work/probe.json" -w '%{http_code}' -H "Cookie: $cookie" -H "Origin: $origin" -H 'Content-Type: application/json' \
   -d '{"Queue":"General","Subject":"probe"}' "http://127.0.0.1:$rt_port/REST/2.0/ticket")
 [ "$code" = 201 ] || { echo "peer: REST2 create answered $code: $(cat "$work/probe.json")" >&2; exit 1; }
 
@@ -96,7 +100,7 @@ run_wrk() {  # URL SCRIPT CONNECTIONS ARGS...
     | sed -n 's/^BENCH_JSON //p'
 }
 echo "peer: RT create load, $rt_conns connections, ${seconds}s" >&2
-rt_create=$(run_wrk "http://127.0.0.1:$rt_port" rt_create.lua "$rt_conns" "$cookie")
+rt_create=$(run_wrk "http://127.0.0.1:$rt_port" rt_create.lua "$rt_conns" "$cookie" "$origin")
 created=$(( $(figure "$rt_create" ok) + 1 ))
 echo "peer: RT read load on $created tickets" >&2
 rt_read=$(run_wrk "http://127.0.0.1:$rt_port" rt_read.lua "$rt_conns" "$cookie" "$created")
