@@ -94,8 +94,12 @@ std::string AllocatorName() {
 }
 
 // Gauges read from the store at scrape time.
-std::vector<http::Gauge> StoreGauges(Store& store, Instant now) {
+std::vector<http::Gauge> StoreGauges(SqliteStore& store, Instant now) {
   std::vector<http::Gauge> out;
+  out.push_back({"tousu_store_wal_pages",
+                 "Pages in the SQLite write-ahead log after the last commit; it starts over at 4000 "
+                 "unless a reader holds old pages.",
+                 {{"", static_cast<double>(store.wal_pages())}}});
   Status s = store.Read([&](ReadTx& tx) -> Status {
     TOUSU_ASSIGN_OR_RETURN(auto counts, tx.CountComplaints());
     http::Gauge complaints{"tousu_complaints", "Complaints by status and tier.", {}};

@@ -70,6 +70,7 @@ SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Sqli
   next_restart_frames_ = options_.restart_frames;
   writer_->OnWalCommit([this](int frames) {
     wal_frames_ = frames;
+    wal_pages_.store(frames, std::memory_order_relaxed);
     if (frames < options_.checkpoint_frames) return;
     std::lock_guard lock(checkpoint_mu_);
     if (!checkpoint_wanted_) {

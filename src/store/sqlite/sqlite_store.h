@@ -20,6 +20,7 @@
 #ifndef TOUSU_STORE_SQLITE_SQLITE_STORE_H_
 #define TOUSU_STORE_SQLITE_SQLITE_STORE_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -63,6 +64,10 @@ class SqliteStore final : public Store {
   Status Checkpoint() override;
   void Close() override;
 
+  // The WAL's length in pages after the last commit (for /metrics): it starts over near
+  // `restart_frames` unless a reader holds old frames.
+  int64_t wal_pages() const { return wal_pages_.load(std::memory_order_relaxed); }
+
   // The newest schema version this binary knows.
   static int LatestSchemaVersion();
 
@@ -92,6 +97,7 @@ class SqliteStore final : public Store {
   bool closed_ = false;         // GUARDED_BY(write_mu_)
   std::unique_ptr<sql::SqliteConnection> writer_;  // used by the writer thread only
   int wal_frames_ = 0;          // writer thread only: the WAL's length after the last commit
+  std::atomic<int64_t> wal_pages_{0};  // the same, for other threads (not reset on a restart)
   int next_restart_frames_ = 0;  // writer thread only: the length at which to restart it
   std::thread writer_thread_;
 

@@ -103,6 +103,8 @@ TEST_F(SqliteStoreTest, TheWalStartsOverUnderContinuousWritesAndReads) {
   reader.join();
   // The file keeps the length of its longest run: a few restart intervals, not every commit.
   EXPECT_LT(fs::file_size(DbPath() + "-wal"), 3u << 20);
+  EXPECT_GT(store->wal_pages(), 0);
+  EXPECT_LT(store->wal_pages(), 2 * options.restart_frames);
   store->Close();
 }
 
@@ -128,10 +130,12 @@ TEST_F(SqliteStoreTest, ALongReaderDelaysTheWalRestartWithoutStallingWrites) {
   WriteMany(*store, 500);  // over 1,000 pages: restarts tried and refused, each for 20 ms
   const uintmax_t pinned = fs::file_size(DbPath() + "-wal");
   EXPECT_GT(pinned, 1000u * 4096);
+  EXPECT_GT(store->wal_pages(), 1000);
   release.set_value();
   reader.join();
   WriteMany(*store, 1500);  // thousands of pages more: the WAL goes on from where it was, once
   EXPECT_LT(fs::file_size(DbPath() + "-wal"), pinned + 2 * 200 * 4120);
+  EXPECT_LT(store->wal_pages(), 2 * options.restart_frames);
   std::optional<std::string> v;
   ASSERT_TRUE(store->Read([&](ReadTx& tx) -> Status {
                 TOUSU_ASSIGN_OR_RETURN(v, tx.GetMeta("k1499"));
