@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+#include <string>
+
 namespace tousu {
 namespace {
 
@@ -51,6 +55,36 @@ TEST(Rfc3339, RoundTripsAcrossTheCalendar) {
 
 // Found by fuzz/rfc3339_fuzz.cc: an offset moved a time at the end of the range into year
 // 10000 (or year 0) in UTC, which parsed but formatted as text that is not RFC 3339.
+// FormatRfc3339 writes its digits by hand; gmtime_r and snprintf are the reference.
+TEST(Rfc3339, FormatsAsThePrintfPatternDoes) {
+  auto reference = [](Instant t) {  // the C library's calendar, independent of ours
+    const time_t secs = static_cast<time_t>(t.unix_seconds());
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[80];  // room for any int fields, which keeps -Wformat-truncation quiet
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return std::string(buf);
+  };
+  const int64_t first = ParseRfc3339("0001-01-01T00:00:00Z")->unix_seconds();
+  const int64_t last = ParseRfc3339("9999-12-31T23:59:59Z")->unix_seconds();
+  uint64_t x = 88172645463325252ull;  // xorshift64: instants all over the calendar
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const Instant t = Instant::FromUnixSeconds(first + static_cast<int64_t>(x % static_cast<uint64_t>(last - first + 1)));
+    const std::string text = FormatRfc3339(t);
+    ASSERT_EQ(text.size(), 20u) << text;
+    ASSERT_EQ(text, reference(t));
+    ASSERT_EQ(ParseRfc3339(text)->unix_seconds(), t.unix_seconds()) << text;
+  }
+  EXPECT_EQ(FormatRfc3339(Instant::FromUnixSeconds(0)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(Instant::FromUnixSeconds(-1)), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(FormatRfc3339(Instant::FromUnixSeconds(first)), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(Instant::FromUnixSeconds(last)), "9999-12-31T23:59:59Z");
+}
+
 TEST(Rfc3339, RegressionOffsetCannotLeaveYears1To9999) {
   EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59-23:59"));
   EXPECT_FALSE(ParseRfc3339("0001-01-01T00:00:00+00:01"));
