@@ -69,6 +69,9 @@ SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Sqli
     : path_(std::move(path)), options_(options), writer_(std::move(writer)) {
   next_restart_frames_ = options_.restart_frames;
   writer_->OnWalCommit([this](int frames) {
+    // Shorter than after the last commit: the WAL started over by itself (a checkpoint pass
+    // caught up while writes paused), so a restart put off for a reader is due at the usual length.
+    if (frames < wal_pages_.load(std::memory_order_relaxed)) next_restart_frames_ = options_.restart_frames;
     wal_frames_ = frames;
     wal_pages_.store(frames, std::memory_order_relaxed);
     if (frames < options_.checkpoint_frames) return;

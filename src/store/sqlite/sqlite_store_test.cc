@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -142,6 +143,52 @@ TEST_F(SqliteStoreTest, ALongReaderDelaysTheWalRestartWithoutStallingWrites) {
                 return Status::Ok();
               }).ok());
   EXPECT_EQ(v, std::string(4096, 'x'));
+  store->Close();
+}
+
+// A restart put off for a reader is not put off further when the WAL then starts over by itself
+// (the checkpointer caught up during a pause in the writes): the usual length applies again.
+TEST_F(SqliteStoreTest, AWalThatStartedOverByItselfIsRestartedAtTheUsualLength) {
+  SqliteStore::Options options;
+  options.checkpoint_frames = 50;
+  options.restart_frames = 200;
+  options.restart_wait = std::chrono::milliseconds(20);
+  auto store = SqliteStore::Open(DbPath(), true, options).value();
+  WriteMany(*store, 10);
+  std::promise<void> holding, release;
+  std::thread reader([&] {
+    (void)store->Read([&](ReadTx& tx) {
+      Status s = tx.GetMeta("k1").status();
+      holding.set_value();
+      release.get_future().wait();
+      return s;
+    });
+  });
+  holding.get_future().wait();
+  WriteMany(*store, 500);  // restarts refused: the next try is put off past 1,000 pages
+  const int64_t pinned = store->wal_pages();
+  ASSERT_GT(pinned, 1000);
+  release.set_value();
+  reader.join();
+  // New keys: rewriting a value with the same bytes commits no pages.
+  int written = 0;
+  auto write_new = [&] {
+    std::string key = "n";
+    key += std::to_string(written++);
+    ASSERT_TRUE(store->WriteSync([&key](WriteTx& tx) { return tx.SetMeta(key, std::string(4096, 'y')); }).ok());
+  };
+  // A pause: the checkpointer copies everything, and the next commit starts the WAL over.
+  for (int i = 0; i < 100 && store->wal_pages() >= pinned; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    write_new();
+  }
+  ASSERT_LT(store->wal_pages(), pinned);
+  int64_t longest = 0;
+  for (int i = 0; i < 600; ++i) {
+    write_new();
+    longest = std::max(longest, store->wal_pages());
+  }
+  EXPECT_LT(longest, 2 * options.restart_frames);
   store->Close();
 }
 
