@@ -53,8 +53,6 @@ TEST(Rfc3339, RoundTripsAcrossTheCalendar) {
   }
 }
 
-// Found by fuzz/rfc3339_fuzz.cc: an offset moved a time at the end of the range into year
-// 10000 (or year 0) in UTC, which parsed but formatted as text that is not RFC 3339.
 // FormatRfc3339 writes its digits by hand; gmtime_r and snprintf are the reference.
 TEST(Rfc3339, FormatsAsThePrintfPatternDoes) {
   auto reference = [](Instant t) {  // the C library's calendar, independent of ours
@@ -85,6 +83,8 @@ TEST(Rfc3339, FormatsAsThePrintfPatternDoes) {
   EXPECT_EQ(FormatRfc3339(Instant::FromUnixSeconds(last)), "9999-12-31T23:59:59Z");
 }
 
+// Found by fuzz/rfc3339_fuzz.cc: an offset moved a time at the end of the range into year
+// 10000 (or year 0) in UTC, which parsed but formatted as text that is not RFC 3339.
 TEST(Rfc3339, RegressionOffsetCannotLeaveYears1To9999) {
   EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59-23:59"));
   EXPECT_FALSE(ParseRfc3339("0001-01-01T00:00:00+00:01"));

@@ -86,12 +86,43 @@ TEST_F(SqliteStoreTest, NoCheckpointBelowTheThreshold) {
   reopened->Close();
 }
 
-// Under continuous writes with readers beside them, the background checkpointer alone never
-// copies the whole WAL, so SQLite never starts it over; the writer restarts it.
-TEST_F(SqliteStoreTest, TheWalStartsOverUnderContinuousWritesAndReads) {
+// A read transaction held open (a long export) until the holder is destroyed.
+class SnapshotHolder {
+ public:
+  explicit SnapshotHolder(Store& store) {
+    thread_ = std::thread([this, &store] {
+      (void)store.Read([this](ReadTx& tx) {
+        Status s = tx.GetMeta("k1").status();
+        holding_.set_value();
+        release_.get_future().wait();
+        return s;
+      });
+    });
+    holding_.get_future().wait();
+  }
+  ~SnapshotHolder() {
+    release_.set_value();
+    thread_.join();
+  }
+
+ private:
+  std::promise<void> holding_, release_;
+  std::thread thread_;
+};
+
+// A WAL checkpointed past 50 pages and restarted at 200, giving up on readers after 20 ms.
+SqliteStore::Options SmallWalOptions() {
   SqliteStore::Options options;
   options.checkpoint_frames = 50;
   options.restart_frames = 200;
+  options.restart_wait = std::chrono::milliseconds(20);
+  return options;
+}
+
+// Under continuous writes with readers beside them, the background checkpointer alone never
+// copies the whole WAL, so SQLite never starts it over; the writer restarts it.
+TEST_F(SqliteStoreTest, TheWalStartsOverUnderContinuousWritesAndReads) {
+  const SqliteStore::Options options = SmallWalOptions();
   auto store = SqliteStore::Open(DbPath(), true, options).value();
   std::atomic<bool> stop{false};
   std::thread reader([&] {
@@ -112,28 +143,15 @@ TEST_F(SqliteStoreTest, TheWalStartsOverUnderContinuousWritesAndReads) {
 // A reader that holds an old snapshot (a long export) keeps the WAL from starting over; the
 // writer neither stalls on it nor loses anything, and restarts the WAL once it has gone.
 TEST_F(SqliteStoreTest, ALongReaderDelaysTheWalRestartWithoutStallingWrites) {
-  SqliteStore::Options options;
-  options.checkpoint_frames = 50;
-  options.restart_frames = 200;
-  options.restart_wait = std::chrono::milliseconds(20);
+  const SqliteStore::Options options = SmallWalOptions();
   auto store = SqliteStore::Open(DbPath(), true, options).value();
   WriteMany(*store, 10);
-  std::promise<void> holding, release;
-  std::thread reader([&] {
-    (void)store->Read([&](ReadTx& tx) {
-      Status s = tx.GetMeta("k1").status();
-      holding.set_value();
-      release.get_future().wait();
-      return s;
-    });
-  });
-  holding.get_future().wait();
+  auto reader = std::make_unique<SnapshotHolder>(*store);
   WriteMany(*store, 500);  // over 1,000 pages: restarts tried and refused, each for 20 ms
   const uintmax_t pinned = fs::file_size(DbPath() + "-wal");
   EXPECT_GT(pinned, 1000u * 4096);
   EXPECT_GT(store->wal_pages(), 1000);
-  release.set_value();
-  reader.join();
+  reader.reset();
   WriteMany(*store, 1500);  // thousands of pages more: the WAL goes on from where it was, once
   EXPECT_LT(fs::file_size(DbPath() + "-wal"), pinned + 2 * 200 * 4120);
   EXPECT_LT(store->wal_pages(), 2 * options.restart_frames);
@@ -149,27 +167,14 @@ TEST_F(SqliteStoreTest, ALongReaderDelaysTheWalRestartWithoutStallingWrites) {
 // A restart put off for a reader is not put off further when the WAL then starts over by itself
 // (the checkpointer caught up during a pause in the writes): the usual length applies again.
 TEST_F(SqliteStoreTest, AWalThatStartedOverByItselfIsRestartedAtTheUsualLength) {
-  SqliteStore::Options options;
-  options.checkpoint_frames = 50;
-  options.restart_frames = 200;
-  options.restart_wait = std::chrono::milliseconds(20);
+  const SqliteStore::Options options = SmallWalOptions();
   auto store = SqliteStore::Open(DbPath(), true, options).value();
   WriteMany(*store, 10);
-  std::promise<void> holding, release;
-  std::thread reader([&] {
-    (void)store->Read([&](ReadTx& tx) {
-      Status s = tx.GetMeta("k1").status();
-      holding.set_value();
-      release.get_future().wait();
-      return s;
-    });
-  });
-  holding.get_future().wait();
+  auto reader = std::make_unique<SnapshotHolder>(*store);
   WriteMany(*store, 500);  // restarts refused: the next try is put off past 1,000 pages
   const int64_t pinned = store->wal_pages();
   ASSERT_GT(pinned, 1000);
-  release.set_value();
-  reader.join();
+  reader.reset();
   // New keys: rewriting a value with the same bytes commits no pages.
   int written = 0;
   auto write_new = [&] {
