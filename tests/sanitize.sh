@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make test-sanitize: the test suites under sanitizers, in their own build trees.
-#  1. ASan+UBSan (build-asan): every CTest test (unit, integration, fuzz corpus replay), and the
-#     tousu servers the integration tests start are instrumented too.
+#  1. ASan+UBSan (build-asan): every CTest test (unit, integration, fuzz corpus replay, the bench
+#     hello server's argument checks), and the tousu servers the integration tests start are
+#     instrumented too. Every binary a CTest test runs must be in the build list below, or its
+#     test fails as "Not Run".
 #  2. TSan (build-tsan): the tests that run threads against each other: the integration suite
 #     (a multi-threaded server, its writer and sweeper threads, concurrent clients and the
 #     crash test) and the unit tests.
@@ -24,7 +26,7 @@ run_kind() {
   esac
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOUSU_SANITIZE="$option" >"$dir.cmake.log" 2>&1 \
     || { cat "$dir.cmake.log"; return 1; }
-  cmake --build "$dir" -j "$jobs" --target tousu tousu_unit_tests tousu_integration_tests tousu_fuzz_replay || return 1
+  cmake --build "$dir" -j "$jobs" --target tousu tousu_unit_tests tousu_integration_tests tousu_fuzz_replay bench_hello_server || return 1
   local reports="$PWD/$dir/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   echo "== $kind: tests (reports to $reports)"
