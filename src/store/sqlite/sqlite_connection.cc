@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <mutex>
+
 namespace tousu::sql {
 
 namespace {
@@ -15,10 +17,20 @@ struct ResetGuard {
   }
 };
 
+// Process-wide SQLite settings, before the library initialises itself on the first open.
+// MEMSTATUS off: with it on (the library's default), every sqlite3_malloc and sqlite3_free
+// takes one global mutex to keep allocation statistics that tousu never reads, so the writer
+// and every reader contend on it.
+void ConfigureLibraryOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
                                                                    Mode mode) {
+  ConfigureLibraryOnce();
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX | (mode == Mode::kReadOnly
                                          ? SQLITE_OPEN_READONLY
