@@ -233,9 +233,9 @@ void Api::Continue(Request& req, StatusOr<Outcome> outcome,
       log::Error("request_failed",
                  {{"request_id", req.request_id}, {"detail", outcome.status().ToString()}});
     }
-    return reply(Problem(outcome.status(), req.request_id));
+    return AnswerRead(req, Problem(outcome.status(), req.request_id), reply);
   }
-  if (outcome->response) return reply(std::move(*outcome->response));
+  if (outcome->response) return AnswerRead(req, std::move(*outcome->response), reply);
   if (outcome->blocking) {
     auto shared = std::make_shared<Request>(std::move(req));
     boost::asio::post(blocking_, [this, shared, work = std::move(outcome->blocking), reply]() {
@@ -250,6 +250,21 @@ void Api::Continue(Request& req, StatusOr<Outcome> outcome,
     return;
   }
   RunWrite(req, std::move(outcome->write), reply);
+}
+
+// An answer computed from reads leaves only once everything those reads could have seen is
+// durable (store.h): a commit is visible a moment before its fsync ends. Under a read-only
+// load that is always already so, and the answer goes at once.
+void Api::AnswerRead(const Request& req, Response r, const std::function<void(Response)>& reply) {
+  const uint64_t horizon = deps_.store.ReadHorizon();
+  if (deps_.store.Durable(horizon)) return reply(std::move(r));
+  auto pending = std::make_shared<Response>(std::move(r));
+  deps_.store.AfterDurable(horizon, [pending, reply, id = req.request_id](bool durable) {
+    if (!durable) {
+      return reply(Problem(Status::Unavailable("the store could not make writes durable; try again later"), id));
+    }
+    reply(std::move(*pending));
+  });
 }
 
 Api::~Api() { blocking_.join(); }

@@ -85,6 +85,7 @@ class Api final {
   StatusOr<const Route*> Admit(Request& req, std::string* route_label);
   void Dispatch(Request& req, std::string* route_label, const std::function<void(Response)>& reply);
   void Continue(Request& req, StatusOr<Outcome> outcome, const std::function<void(Response)>& reply);
+  void AnswerRead(const Request& req, Response r, const std::function<void(Response)>& reply);
   // Wraps `reply` so that the answer is logged and counted once.
   std::function<void(Response)> Logged(const Request& req, std::shared_ptr<std::string> route_label,
                                        std::function<void(Response)> reply);

@@ -13,6 +13,7 @@
 #ifndef TOUSU_STORE_STORE_H_
 #define TOUSU_STORE_STORE_H_
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -325,6 +326,18 @@ class Store {
   virtual Status Read(const ReadFn& fn) = 0;
   // Queues `job`; `done` runs (on a store thread) once it is durable or has failed.
   virtual void Write(WriteJob job, WriteDone done) = 0;
+
+  // Durability of what reads saw. A store may let a commit be seen by readers a moment before
+  // it is on disk (the SQLite store fsyncs one group while it runs the next); no answer built
+  // from a read may leave the server before what it saw is durable, or a crash could take back
+  // something a client was shown. ReadHorizon(), taken after the reads, covers every commit
+  // they could have seen; once Durable(horizon), they are all on disk. AfterDurable runs
+  // `fn(true)` then, at once on this thread when that is already so, or `fn(false)` if the
+  // store can no longer make writes durable. A store that fsyncs inside its commits keeps the
+  // defaults.
+  virtual uint64_t ReadHorizon() const { return 0; }
+  virtual bool Durable(uint64_t /*horizon*/) const { return true; }
+  virtual void AfterDurable(uint64_t /*horizon*/, std::function<void(bool durable)> fn) { fn(true); }
   // Write and wait. Never call from inside a job or a `done` callback.
   Status WriteSync(WriteJob job);
 

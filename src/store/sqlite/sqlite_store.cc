@@ -1,5 +1,11 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <chrono>
 #include <future>
@@ -22,6 +28,8 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path
   }
   TOUSU_ASSIGN_OR_RETURN(auto writer, SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite));
   TOUSU_RETURN_IF_ERROR(Migrate(*writer));
+  // Migrations commit with synchronous=FULL; from here on COMMIT leaves the fsync to the syncer.
+  TOUSU_RETURN_IF_ERROR(writer->Script("PRAGMA synchronous=NORMAL"));
   auto store = std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(writer)));
   TOUSU_ASSIGN_OR_RETURN(store->checkpointer_,
                          SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite));
@@ -81,6 +89,10 @@ SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Sqli
       checkpoint_cv_.notify_one();
     }
   });
+  syncer_thread_ = std::thread([this] {
+    NameThisThread("tousu-sync");
+    SyncerLoop();
+  });
   writer_thread_ = std::thread([this] {
     NameThisThread("tousu-writer");
     WriterLoop();
@@ -92,6 +104,9 @@ SqliteStore::~SqliteStore() { Close(); }
 // ---- writes ---------------------------------------------------------------------------------
 
 void SqliteStore::Write(WriteJob job, WriteDone done) {
+  if (sync_failed_.load()) {
+    return done(Status::Unavailable("the store could not make writes durable; restart the server"));
+  }
   {
     std::lock_guard lock(write_mu_);
     if (!closing_) {
@@ -133,6 +148,12 @@ void SqliteStore::WriterLoop() {
 
 void SqliteStore::RunGroup(std::vector<Pending>& group) {
   const auto started = std::chrono::steady_clock::now();
+  if (sync_failed_.load()) {
+    for (auto& p : group) {
+      p.done(Status::Unavailable("the store could not make writes durable; restart the server"));
+    }
+    return;
+  }
   std::vector<Status> results(group.size());
   // Transaction control through cached prepared statements (Exec), not re-parsed per job.
   auto run = [this](const char* sql) { return writer_->Exec(sql, {}).status(); };
@@ -159,23 +180,122 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
     }
     results[i] = s;
   }
+  // Numbered before it runs: the commit becomes visible to readers during COMMIT, and a reader
+  // that saw it must find a horizon at least this high afterwards.
+  const uint64_t seq = commits_started_.fetch_add(1) + 1;
   Status commit = run("COMMIT");
   if (!commit.ok()) {
     (void)run("ROLLBACK");
     log::Error("store_commit_failed", {{"detail", commit.ToString()}, {"jobs", group.size()}});
     for (auto& r : results) r = Status::Unavailable("commit failed: " + commit.ToString());
   }
-  if (options_.on_commit) {
-    options_.on_commit(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                       group.size());
+  Committed c{seq, started, {}, std::move(results)};
+  c.done.reserve(group.size());
+  for (auto& p : group) c.done.push_back(std::move(p.done));
+  std::lock_guard lock(sync_mu_);
+  sync_queue_.push_back(std::move(c));
+  sync_cv_.notify_one();
+}
+
+// ---- durability -----------------------------------------------------------------------------
+
+void SqliteStore::SyncerLoop() {
+  for (;;) {
+    std::deque<Committed> batch;
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_cv_.wait(lock, [this] { return syncer_stop_ || !sync_queue_.empty(); });
+      if (sync_queue_.empty()) break;  // stopping, and every group is through
+      batch.swap(sync_queue_);
+    }
+    // One fdatasync covers every group taken: all of them were written to the WAL before it.
+    if (!sync_failed_.load()) {
+      if (int err = SyncWal(); err != 0) {
+        FailDurability(Status::Unavailable(std::string("fdatasync of the WAL failed: ") + std::strerror(err)));
+      }
+    }
+    const bool durable = !sync_failed_.load();
+    std::vector<std::function<void(bool)>> ready;
+    {
+      std::lock_guard lock(sync_mu_);
+      if (durable) durable_.store(batch.back().seq);
+      const auto end = durable ? durable_waiters_.upper_bound(batch.back().seq) : durable_waiters_.end();
+      for (auto it = durable_waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+      durable_waiters_.erase(durable_waiters_.begin(), end);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (Committed& c : batch) {
+      if (options_.on_commit) {
+        options_.on_commit(std::chrono::duration<double>(now - c.started).count(), c.done.size());
+      }
+      for (size_t i = 0; i < c.done.size(); ++i) {
+        try {
+          c.done[i](durable ? c.results[i]
+                            : Status::Unavailable("the store could not make this write durable"));
+        } catch (const std::exception& e) {
+          log::Error("write_done_threw", {{"what", e.what()}});
+        }
+      }
+    }
+    for (auto& fn : ready) fn(durable);
   }
-  for (size_t i = 0; i < group.size(); ++i) {
-    try {
-      group[i].done(results[i]);
-    } catch (const std::exception& e) {
-      log::Error("write_done_threw", {{"what", e.what()}});
+  // Stopped: every commit is synced (or the store failed); nobody may be left waiting.
+  std::multimap<uint64_t, std::function<void(bool)>> left;
+  {
+    std::lock_guard lock(sync_mu_);
+    left.swap(durable_waiters_);
+  }
+  for (auto& [horizon, fn] : left) fn(!sync_failed_.load() && Durable(horizon));
+}
+
+int SqliteStore::SyncWal() {
+  // The WAL file stays the same while the writer's connection is open; the inode check guards
+  // against a file that was replaced all the same. A newly opened WAL also has its directory
+  // entry synced, or a crash could lose the whole file.
+  const std::string wal = path_ + "-wal";
+  struct stat named {};
+  if (::stat(wal.c_str(), &named) != 0) return errno;
+  struct stat open_one {};
+  if (wal_fd_ < 0 || ::fstat(wal_fd_, &open_one) != 0 || open_one.st_ino != named.st_ino ||
+      open_one.st_dev != named.st_dev) {
+    if (wal_fd_ >= 0) ::close(wal_fd_);
+    wal_fd_ = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
+    if (wal_fd_ < 0) return errno;
+    const std::string dir = std::filesystem::path(path_).parent_path().string();
+    const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) return errno;
+    const int rc = ::fsync(dir_fd);
+    const int err = errno;
+    ::close(dir_fd);
+    if (rc != 0) return err;
+  }
+  if (options_.sync_wal) return options_.sync_wal(wal_fd_);
+  return ::fdatasync(wal_fd_) == 0 ? 0 : errno;
+}
+
+void SqliteStore::FailDurability(const Status& why) {
+  if (sync_failed_.exchange(true)) return;
+  // PostgreSQL's lesson: after a failed fsync the kernel may have dropped the dirty pages, and
+  // a second fsync can succeed without them. Only a restart (SQLite's recovery from what is
+  // on disk) is safe.
+  log::Error("store_durability_lost", {{"detail", why.ToString()}});
+}
+
+uint64_t SqliteStore::ReadHorizon() const { return commits_started_.load(); }
+
+bool SqliteStore::Durable(uint64_t horizon) const { return durable_.load() >= horizon; }
+
+void SqliteStore::AfterDurable(uint64_t horizon, std::function<void(bool)> fn) {
+  if (!sync_failed_.load() && Durable(horizon)) return fn(true);
+  {
+    std::lock_guard lock(sync_mu_);
+    // Checked again under the lock that the syncer advances durable_ with.
+    if (!sync_failed_.load() && !Durable(horizon) && !syncer_stop_) {
+      durable_waiters_.emplace(horizon, std::move(fn));
+      return;
     }
   }
+  fn(!sync_failed_.load() && Durable(horizon));
 }
 
 void SqliteStore::MaybeRestartWal() {
@@ -264,6 +384,7 @@ Status SqliteStore::Read(const ReadFn& fn) {
 }
 
 bool SqliteStore::Ready() {
+  if (sync_failed_.load()) return false;
   return Read([](ReadTx& tx) -> Status {
            auto v = tx.GetMeta("initialized_at");
            if (!v.ok()) return v.status();
@@ -295,6 +416,14 @@ void SqliteStore::Close() {
     write_cv_.notify_all();
   }
   if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    std::lock_guard lock(sync_mu_);
+    syncer_stop_ = true;
+    sync_cv_.notify_all();
+  }
+  if (syncer_thread_.joinable()) syncer_thread_.join();
+  if (wal_fd_ >= 0) ::close(wal_fd_);
+  wal_fd_ = -1;
   {
     std::lock_guard lock(checkpoint_mu_);
     checkpointer_stop_ = true;

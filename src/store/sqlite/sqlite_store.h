@@ -1,9 +1,17 @@
 // SqliteStore: the embedded Store on one SQLite file in WAL mode.
 //
 // Writes: one writer thread owns the only read-write connection. It takes every queued job,
-// runs each inside its own SAVEPOINT of one transaction (a failing job rolls back alone), commits
-// once with synchronous=FULL (one fsync for the whole group) and only then calls each job's
-// `done`. Many concurrent requests therefore share one fsync: group commit.
+// runs each inside its own SAVEPOINT of one transaction (a failing job rolls back alone) and
+// commits the group. Many concurrent requests therefore share one commit: group commit.
+// Durability is pipelined: COMMIT does not fsync (synchronous=NORMAL); the writer hands the
+// group to a syncer thread and goes on with the next group, while the syncer fdatasyncs the WAL
+// file and only then calls each job's `done`. One fdatasync covers every group committed before
+// it. A commit is thus visible to readers a moment before it is durable, so every answer built
+// from a read waits, through ReadHorizon/AfterDurable, until what it could have seen is synced:
+// nobody outside learns of a write that a crash could still take back. If an fdatasync fails
+// the store stops: the pages it could not write may be gone from the kernel's cache (a retried
+// fsync can falsely succeed), so every waiting and later write and read answer fails with
+// Unavailable and Ready() turns false until the server is restarted and SQLite recovers.
 // Reads: a pool of read-only connections, each read in its own snapshot transaction.
 // Checkpoints: a checkpointer thread with its own connection copies the WAL back into the
 // database file (PASSIVE, beside the writer and the readers) whenever a commit leaves the WAL
@@ -24,6 +32,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -45,8 +55,12 @@ class SqliteStore final : public Store {
     // How long that restart waits for the checkpointer and for readers of older frames
     // before it gives up until the WAL has grown by another `restart_frames`.
     std::chrono::milliseconds restart_wait{100};
-    // Called on the writer thread after each group commit: its duration and job count.
+    // Called on the syncer thread once a group is durable: seconds from its first job to its
+    // fdatasync, and its job count.
     std::function<void(double seconds, size_t jobs)> on_commit;
+    // Makes the WAL file's data durable: fdatasync(fd) in production. Tests replace it to hold
+    // a sync back or to fail one; it runs on the syncer thread and returns 0 or an errno.
+    std::function<int(int fd)> sync_wal;
   };
 
   // Opens (creating if `create`) the database at `path` and brings its schema up to date.
@@ -60,6 +74,9 @@ class SqliteStore final : public Store {
 
   Status Read(const ReadFn& fn) override;
   void Write(WriteJob job, WriteDone done) override;
+  uint64_t ReadHorizon() const override;
+  bool Durable(uint64_t horizon) const override;
+  void AfterDurable(uint64_t horizon, std::function<void(bool durable)> fn) override;
   bool Ready() override;
   Status Checkpoint() override;
   void Close() override;
@@ -77,6 +94,13 @@ class SqliteStore final : public Store {
     WriteDone done;
     bool checkpoint = false;  // a WAL checkpoint, run outside any transaction
   };
+  // A committed (or failed) group on its way to the syncer.
+  struct Committed {
+    uint64_t seq = 0;  // its number in commits_started_
+    std::chrono::steady_clock::time_point started;
+    std::vector<WriteDone> done;
+    std::vector<Status> results;
+  };
 
   SqliteStore(std::string path, Options options, std::unique_ptr<sql::SqliteConnection> writer);
   static Status Migrate(sql::SqliteConnection& db);
@@ -84,6 +108,9 @@ class SqliteStore final : public Store {
   void CheckpointerLoop();
   void RunGroup(std::vector<Pending>& group);
   void MaybeRestartWal();
+  void SyncerLoop();
+  int SyncWal();  // 0, or the errno of a failed open or fdatasync
+  void FailDurability(const Status& why);
   StatusOr<std::unique_ptr<sql::SqliteConnection>> AcquireReader();
   void ReleaseReader(std::unique_ptr<sql::SqliteConnection> conn);
 
@@ -109,6 +136,20 @@ class SqliteStore final : public Store {
   // Held through each checkpoint pass and each WAL restart: SQLite runs one at a time.
   std::mutex checkpoint_pass_mu_;
   std::thread checkpointer_thread_;
+
+  // Pipelined durability. The writer numbers each COMMIT before running it (commits_started_),
+  // so a reader that saw a commit reads a number at least as high afterwards; the syncer
+  // advances durable_ past every commit its fdatasync covered.
+  std::atomic<uint64_t> commits_started_{0};
+  std::atomic<uint64_t> durable_{0};
+  std::atomic<bool> sync_failed_{false};
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::deque<Committed> sync_queue_;  // GUARDED_BY(sync_mu_)
+  std::multimap<uint64_t, std::function<void(bool)>> durable_waiters_;  // GUARDED_BY(sync_mu_)
+  bool syncer_stop_ = false;          // GUARDED_BY(sync_mu_)
+  int wal_fd_ = -1;                   // syncer thread only
+  std::thread syncer_thread_;
 
   std::mutex read_mu_;
   std::condition_variable read_cv_;
