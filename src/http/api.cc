@@ -300,6 +300,7 @@ void Api::RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> wri
         }
         TOUSU_ASSIGN_OR_RETURN(*result, write(tx));
         if (!key.empty() && result->status < 300) {
+          result->RenderBody();  // the record keeps the body, so it is made here
           TOUSU_RETURN_IF_ERROR(tx.PutIdempotency(
               platform, scope, key, IdempotencyRecord{hash, result->status, result->body, now}));
         }

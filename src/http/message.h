@@ -3,6 +3,7 @@
 #ifndef TOUSU_HTTP_MESSAGE_H_
 #define TOUSU_HTTP_MESSAGE_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -44,6 +45,18 @@ struct Response {
   // When set, the server streams this file as the body (with its size as Content-Length)
   // instead of `body`. Only paths the server derived itself (a blob's hash), never a request's.
   std::string file_path;
+  // When set, makes `body` late: on the connection's thread just before the answer is written,
+  // not inside the write transaction, so that the store's single writer thread does not spend
+  // itself rendering (unless an idempotency record must keep the body: then in the job). It
+  // must own what it reads.
+  std::function<std::string()> render;
+
+  // `body`, rendering it first if it is still to be made.
+  void RenderBody() {
+    if (!render) return;
+    body = render();
+    render = nullptr;
+  }
 };
 
 }  // namespace tousu::http

@@ -91,4 +91,11 @@ Response Json(int status, const std::string& body) {
   return r;
 }
 
+Response LateJson(int status, std::function<std::string()> render) {
+  Response r;
+  r.status = status;
+  r.render = std::move(render);
+  return r;
+}
+
 }  // namespace tousu::http

@@ -13,6 +13,8 @@ Response Problem(const Status& status, const std::string& request_id);
 
 // A successful JSON answer.
 Response Json(int status, const std::string& body);
+// The same, its body rendered late (Response::render).
+Response LateJson(int status, std::function<std::string()> render);
 
 }  // namespace tousu::http
 

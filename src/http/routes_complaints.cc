@@ -76,8 +76,11 @@ void AddComplaintRoutes(Router& r, const ApiDeps& d) {
            cmd.incident_at = *incident;
            return Outcome::Write([d, who = req.principal, cmd](WriteTx& tx) -> StatusOr<Response> {
              TOUSU_ASSIGN_OR_RETURN(Complaint c, d.complaints.File(tx, who, cmd));
-             Response resp = Json(201, ComplaintBody(c, who, d.clock.Now()));
-             resp.headers.emplace_back("Location", "/v1/complaints/" + c.id);
+             std::string location = "/v1/complaints/" + c.id;
+             Response resp = LateJson(201, [c = std::move(c), who, now = d.clock.Now()] {
+               return ComplaintBody(c, who, now);
+             });
+             resp.headers.emplace_back("Location", std::move(location));
              return resp;
            });
          }});
@@ -154,7 +157,9 @@ void AddComplaintRoutes(Router& r, const ApiDeps& d) {
            TOUSU_ASSIGN_OR_RETURN(ActionRequest action, ParseAction(body));
            return Outcome::Write([d, who = req.principal, id = req.Param("id"), action](WriteTx& tx) -> StatusOr<Response> {
              TOUSU_ASSIGN_OR_RETURN(Complaint c, d.complaints.Act(tx, who, id, action));
-             return Json(200, ComplaintBody(c, who, d.clock.Now()));
+             return LateJson(200, [c = std::move(c), who, now = d.clock.Now()] {
+               return ComplaintBody(c, who, now);
+             });
            });
          }});
 }

@@ -292,6 +292,7 @@ class Session final : public std::enable_shared_from_this<Session> {
   }
 
   void DoWrite(Response r) {
+    r.RenderBody();
     const bool keep = keep_alive_ && !closing_ && !server_->stopping.load();
     if (!r.file_path.empty()) return DoWriteFile(std::move(r), keep);
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
