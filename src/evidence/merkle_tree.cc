@@ -91,13 +91,15 @@ Status AppendLeafHash(NodeStore& nodes, uint64_t size, const Hash& leaf_hash) {
   if (!reads.empty()) {
     TOUSU_ASSIGN_OR_RETURN(lefts, nodes.ReadNodes(reads));
   }
-  TOUSU_RETURN_IF_ERROR(nodes.WriteNode({0, size}, leaf_hash));
+  std::vector<std::pair<NodeId, Hash>> written;
+  written.reserve(reads.size() + 1);
+  written.emplace_back(NodeId{0, size}, leaf_hash);
   Hash h = leaf_hash;
   for (size_t i = 0; i < reads.size(); ++i) {
     h = NodeHash(lefts[i], h);
-    TOUSU_RETURN_IF_ERROR(nodes.WriteNode({reads[i].level + 1, reads[i].index >> 1}, h));
+    written.emplace_back(NodeId{reads[i].level + 1, reads[i].index >> 1}, h);
   }
-  return Status::Ok();
+  return nodes.WriteNodes(written);
 }
 
 StatusOr<Hash> RootAt(NodeReader& nodes, uint64_t size) {
@@ -166,14 +168,16 @@ StatusOr<std::vector<Hash>> MemoryNodes::ReadNodes(const std::vector<NodeId>& id
   return out;
 }
 
-Status MemoryNodes::WriteNode(const NodeId& id, const Hash& hash) {
-  if (levels_.size() <= static_cast<size_t>(id.level)) levels_.resize(id.level + 1);
-  std::vector<Hash>& level = levels_[id.level];
-  if (id.index != level.size()) {
-    return Status::Internal("tree nodes must be written in order; got (" +
-                            std::to_string(id.level) + ", " + std::to_string(id.index) + ")");
+Status MemoryNodes::WriteNodes(const std::vector<std::pair<NodeId, Hash>>& nodes) {
+  for (const auto& [id, hash] : nodes) {
+    if (levels_.size() <= static_cast<size_t>(id.level)) levels_.resize(id.level + 1);
+    std::vector<Hash>& level = levels_[id.level];
+    if (id.index != level.size()) {
+      return Status::Internal("tree nodes must be written in order; got (" +
+                              std::to_string(id.level) + ", " + std::to_string(id.index) + ")");
+    }
+    level.push_back(hash);
   }
-  level.push_back(hash);
   return Status::Ok();
 }
 

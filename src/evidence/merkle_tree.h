@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -38,7 +39,8 @@ class NodeReader {
 
 class NodeStore : public NodeReader {
  public:
-  virtual Status WriteNode(const NodeId& id, const Hash& hash) = 0;
+  // Stores new nodes, all at once (one append writes one to about log2(n) of them).
+  virtual Status WriteNodes(const std::vector<std::pair<NodeId, Hash>>& nodes) = 0;
 };
 
 // The left siblings AppendLeafHash needs to read for the leaf that makes the tree `size` + 1.
@@ -82,7 +84,7 @@ class TreeBuilder final {
 class MemoryNodes final : public NodeStore {
  public:
   StatusOr<std::vector<Hash>> ReadNodes(const std::vector<NodeId>& ids) override;
-  Status WriteNode(const NodeId& id, const Hash& hash) override;
+  Status WriteNodes(const std::vector<std::pair<NodeId, Hash>>& nodes) override;
   // Flips a bit of a stored node (tests of corruption).
   void Corrupt(const NodeId& id);
 

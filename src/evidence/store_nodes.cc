@@ -21,10 +21,15 @@ StatusOr<std::vector<Hash>> StoreNodes::ReadNodes(const std::vector<NodeId>& ids
   return out;
 }
 
-Status StoreNodes::WriteNode(const NodeId& id, const Hash& hash) {
+Status StoreNodes::WriteNodes(const std::vector<std::pair<NodeId, Hash>>& nodes) {
   if (writer_ == nullptr) return Status::Internal("a tree write outside a write transaction");
-  return writer_->InsertLogNode({id.level, static_cast<int64_t>(id.index)},
-                                std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
+  std::vector<LogNode> rows;
+  rows.reserve(nodes.size());
+  for (const auto& [id, hash] : nodes) {
+    rows.push_back({{id.level, static_cast<int64_t>(id.index)},
+                    std::string(reinterpret_cast<const char*>(hash.data()), hash.size())});
+  }
+  return writer_->InsertLogNodes(rows);
 }
 
 }  // namespace tousu::evidence

@@ -16,7 +16,7 @@ class StoreNodes final : public NodeStore {
 
   // A missing or malformed node is Corruption naming it.
   StatusOr<std::vector<Hash>> ReadNodes(const std::vector<NodeId>& ids) override;
-  Status WriteNode(const NodeId& id, const Hash& hash) override;
+  Status WriteNodes(const std::vector<std::pair<NodeId, Hash>>& nodes) override;
 
  private:
   ReadTx& tx_;

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <future>
 
 #include "base/encoding.h"
 #include "evidence/checkpoint.h"
 #include "evidence/leaf.h"
+#include "evidence/merkle_tree.h"
 #include "service/complaints.h"
 #include "service/evidence.h"
 #include "store/sqlite/sqlite_store.h"
@@ -143,6 +145,68 @@ TEST_F(TransparencyLogTest, AFailedJobLeavesNoLeafBehind) {
   File(Category::kNotAsDescribed);  // the next append reuses the index the failed job had taken
   EXPECT_EQ(Size(), before + 2);
   ASSERT_TRUE(store_->Read([](ReadTx& tx) -> Status {
+    TOUSU_ASSIGN_OR_RETURN(auto unlogged, tx.FindUnloggedRecord());
+    return unlogged ? Status::Internal(*unlogged) : Status::Ok();
+  }).ok());
+}
+
+// Jobs of one group share a transaction, and it remembers the log's size and tree nodes; a job
+// that appends and then fails must not leave the next ones a size or a node it rolled back.
+TEST_F(TransparencyLogTest, AFailedJobInsideAGroupLeavesTheNextJobsATrueTree) {
+  File();
+  const int64_t before = Size();
+  // The writer is held inside the first job while the others queue up behind it: they then
+  // run as one group.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> holding;
+  std::vector<std::future<Status>> done;
+  auto queue = [&](WriteJob job) {
+    auto p = std::make_shared<std::promise<Status>>();
+    done.push_back(p->get_future());
+    store_->Write(std::move(job), [p](Status st) { p->set_value(std::move(st)); });
+  };
+  queue([&](WriteTx&) {
+    holding.set_value();
+    released.wait();
+    return Status::Ok();
+  });
+  holding.get_future().wait();
+  auto logged = [&](const char* complaint, bool fail) {
+    return [this, complaint, fail](WriteTx& tx) -> Status {
+      EventRecord e;
+      e.platform_id = "shop";
+      e.complaint_id = complaint;
+      e.type = "message";
+      e.actor = Actor::System();
+      e.at = e.recorded_at = clock_.Now();
+      e.data_json = "{}";
+      for (int i = 0; i < 3; ++i) TOUSU_RETURN_IF_ERROR(InsertLoggedEvent(tx, &e));
+      return fail ? Status::Conflict("the job fails after appending") : Status::Ok();
+    };
+  };
+  queue(logged("cmp_a", false));
+  queue(logged("cmp_b", true));
+  queue(logged("cmp_c", false));
+  queue(logged("cmp_d", true));
+  queue(logged("cmp_e", false));
+  release.set_value();
+  std::vector<StatusCode> codes;
+  for (auto& d : done) codes.push_back(d.get().code());
+  EXPECT_EQ(codes, (std::vector<StatusCode>{StatusCode::kOk, StatusCode::kOk, StatusCode::kConflict,
+                                            StatusCode::kOk, StatusCode::kConflict, StatusCode::kOk}));
+  const int64_t n = Size();
+  EXPECT_EQ(n, before + 9);  // three leaves from each job that succeeded, none from the others
+  // The stored tree is the tree of the stored leaves: same root, leaf by leaf from scratch.
+  ASSERT_TRUE(store_->Read([&](ReadTx& tx) -> Status {
+    evidence::TreeBuilder rebuilt;
+    for (int64_t i = 0; i < n; ++i) {
+      TOUSU_ASSIGN_OR_RETURN(auto leaf, tx.GetLogLeaf(i));
+      if (!leaf) return Status::Internal("leaf " + std::to_string(i) + " is missing");
+      rebuilt.Append(evidence::LeafHash(leaf->leaf));
+    }
+    TOUSU_ASSIGN_OR_RETURN(Hash stored, LogRootAt(tx, n));
+    EXPECT_EQ(stored, rebuilt.Root());
     TOUSU_ASSIGN_OR_RETURN(auto unlogged, tx.FindUnloggedRecord());
     return unlogged ? Status::Internal(*unlogged) : Status::Ok();
   }).ok());

@@ -168,6 +168,11 @@ struct LogNodeKey {
   int64_t index = 0;
 };
 
+struct LogNode {
+  LogNodeKey key;
+  std::string hash;  // 32 raw bytes
+};
+
 struct MarkRecord {
   std::string platform_id;
   Mark::Subject subject = Mark::Subject::kMerchant;
@@ -310,7 +315,7 @@ class WriteTx : public ReadTx {
   virtual Status InsertEvidence(const EvidenceRecord& r) = 0;
   // Log writes: append-only. A leaf or node that exists already is a Conflict.
   virtual Status InsertLogLeaf(const LogLeafRecord& l) = 0;
-  virtual Status InsertLogNode(const LogNodeKey& key, std::string_view hash) = 0;
+  virtual Status InsertLogNodes(const std::vector<LogNode>& nodes) = 0;
   virtual Status InsertCheckpoint(const CheckpointRecord& c) = 0;
 };
 

@@ -114,6 +114,7 @@ const std::string kFindOpenComplaint =
 const std::string kDeleteDeadlines = "DELETE FROM deadlines WHERE platform_id = ? AND complaint_id = ?";
 const std::string kDeleteDeadline =
     "DELETE FROM deadlines WHERE platform_id = ? AND complaint_id = ? AND kind = ? AND due_at = ?";
+// Followed by ", (?, ?, ?, ?)" for every further deadline.
 const std::string kInsertDeadline =
     "INSERT INTO deadlines (platform_id, complaint_id, kind, due_at) VALUES (?, ?, ?, ?)";
 const std::string kDueDeadlines =
@@ -474,11 +475,19 @@ Status SqlTx::InsertIncident(const Incident& i) {
 
 Status SqlTx::WriteDeadlineIndex(const Complaint& c, bool fresh) {
   if (!fresh) TOUSU_RETURN_IF_ERROR(Done(db_.Exec(kDeleteDeadlines, {Text(c.platform_id), Text(c.id)})));
+  if (c.deadlines.empty()) return Status::Ok();
+  // One statement for all of them (a complaint has a handful at most).
+  std::string sql = kInsertDeadline;
+  std::vector<Value> params;
+  params.reserve(4 * c.deadlines.size());
   for (const auto& [kind, due] : c.deadlines) {
-    TOUSU_RETURN_IF_ERROR(Done(db_.Exec(
-        kInsertDeadline, {Text(c.platform_id), Text(c.id), Text(ToString(kind)), TimeValue(due)})));
+    if (!params.empty()) sql += ", (?, ?, ?, ?)";
+    params.push_back(Text(c.platform_id));
+    params.push_back(Text(c.id));
+    params.push_back(Text(ToString(kind)));
+    params.push_back(TimeValue(due));
   }
-  return Status::Ok();
+  return Done(db_.Exec(sql, params));
 }
 
 Status SqlTx::InsertComplaint(const Complaint& c) {

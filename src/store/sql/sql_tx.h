@@ -8,6 +8,10 @@
 #ifndef TOUSU_STORE_SQL_SQL_TX_H_
 #define TOUSU_STORE_SQL_SQL_TX_H_
 
+#include <map>
+#include <optional>
+#include <utility>
+
 #include "store/sql/connection.h"
 #include "store/store.h"
 
@@ -22,9 +26,18 @@ struct SqlQuery {
 // The statement ListSimilarComplaints runs for `q` (exposed so that a test can check its plan).
 SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, const SimilarQuery& q);
 
+// Within one transaction it remembers the log's size and the tree nodes it read or wrote, so
+// that a group of filings asks SQLite for them once, not at every leaf. The owner of the
+// transaction must call ForgetLogCache after rolling back to a savepoint.
 class SqlTx final : public WriteTx {
  public:
   explicit SqlTx(Connection& conn) : db_(conn) {}
+
+  // What a rollback to a savepoint may have undone: the log size and nodes remembered.
+  void ForgetLogCache() {
+    log_size_.reset();
+    log_nodes_.clear();
+  }
 
   StatusOr<std::optional<std::string>> GetMeta(std::string_view key) override;
   StatusOr<std::optional<CredentialRecord>> FindCredential(std::string_view token_hash) override;
@@ -99,7 +112,7 @@ class SqlTx final : public WriteTx {
   Status PutPlatformTerms(std::string_view platform, std::string_view terms, Instant at) override;
   Status InsertEvidence(const EvidenceRecord& r) override;
   Status InsertLogLeaf(const LogLeafRecord& l) override;
-  Status InsertLogNode(const LogNodeKey& key, std::string_view hash) override;
+  Status InsertLogNodes(const std::vector<LogNode>& nodes) override;
   Status InsertCheckpoint(const CheckpointRecord& c) override;
 
  private:
@@ -108,6 +121,8 @@ class SqlTx final : public WriteTx {
   Status WriteDeadlineIndex(const Complaint& c, bool fresh);
 
   Connection& db_;
+  std::optional<int64_t> log_size_;
+  std::map<std::pair<int, int64_t>, std::string> log_nodes_;  // (level, index) → hash
 };
 
 }  // namespace tousu::sql

@@ -45,7 +45,8 @@ const std::string kInsertLogLeaf =
     "VALUES (?, ?, ?, ?, ?, ?)";
 // The first column echoes the position of the key in the batch.
 const std::string kGetLogNode = "SELECT ?, hash FROM log_nodes WHERE level = ? AND idx = ?";
-const std::string kInsertLogNode = "INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)";
+// Followed by ", (?, ?, ?)" for every further node of a batch.
+const std::string kInsertLogNodes = "INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)";
 
 const std::string kCheckpointColumns =
     "SELECT tree_size, root_hash, signed_at, note FROM log_checkpoints";
@@ -114,8 +115,10 @@ StatusOr<std::vector<EvidenceRecord>> SqlTx::ListEvidence(std::string_view platf
 }
 
 StatusOr<int64_t> SqlTx::LogSize() {
+  if (log_size_) return *log_size_;
   TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(kLogSize, {}));
-  return rows.empty() ? 0 : rows.front().Int(0);
+  log_size_ = rows.empty() ? 0 : rows.front().Int(0);
+  return *log_size_;
 }
 
 StatusOr<std::optional<LogLeafRecord>> SqlTx::GetLogLeaf(int64_t index) {
@@ -130,21 +133,37 @@ StatusOr<std::vector<std::optional<std::string>>> SqlTx::GetLogNodes(
     const std::vector<LogNodeKey>& keys) {
   // One statement per batch of point lookups (a proof needs about log2(n) nodes): a UNION ALL of
   // primary-key searches, whose text depends only on the count, so it is prepared once per count.
+  // Nodes this transaction has seen already are not asked again (they never change).
   constexpr size_t kBatch = 128;  // well under SQLite's limit of 500 compound terms
   std::vector<std::optional<std::string>> out(keys.size());
-  for (size_t from = 0; from < keys.size(); from += kBatch) {
-    const size_t to = std::min(keys.size(), from + kBatch);
+  std::vector<size_t> wanted;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto it = log_nodes_.find({keys[i].level, keys[i].index});
+    if (it != log_nodes_.end()) {
+      out[i] = it->second;
+    } else {
+      wanted.push_back(i);
+    }
+  }
+  for (size_t from = 0; from < wanted.size(); from += kBatch) {
+    const size_t to = std::min(wanted.size(), from + kBatch);
     std::string sql;
     std::vector<Value> params;
     params.reserve((to - from) * 3);
-    for (size_t i = from; i < to; ++i) {
-      sql += i == from ? kGetLogNode : " UNION ALL " + kGetLogNode;
+    for (size_t w = from; w < to; ++w) {
+      const size_t i = wanted[w];
+      sql += w == from ? kGetLogNode : " UNION ALL " + kGetLogNode;
       params.push_back(Int(static_cast<int64_t>(i)));
       params.push_back(Int(keys[i].level));
       params.push_back(Int(keys[i].index));
     }
     TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(sql, params));
-    for (const Row& r : rows) out[static_cast<size_t>(r.Int(0))] = r.Text(1);
+    for (const Row& r : rows) {
+      const size_t i = static_cast<size_t>(r.Int(0));
+      if (i >= keys.size()) return Status::Internal("a log node lookup answered for no key");
+      out[i] = r.Text(1);
+      log_nodes_[{keys[i].level, keys[i].index}] = *out[i];
+    }
   }
   return out;
 }
@@ -190,13 +209,35 @@ Status SqlTx::InsertEvidence(const EvidenceRecord& r) {
 }
 
 Status SqlTx::InsertLogLeaf(const LogLeafRecord& l) {
-  return Done(db_.Exec(kInsertLogLeaf, {Int(l.index), Bytes(l.leaf), Text(l.platform_id),
-                                        Text(l.complaint_id), OptInt(l.event_seq),
-                                        l.evidence_id.empty() ? Null() : Text(l.evidence_id)}));
+  Status s = Done(db_.Exec(kInsertLogLeaf, {Int(l.index), Bytes(l.leaf), Text(l.platform_id),
+                                            Text(l.complaint_id), OptInt(l.event_seq),
+                                            l.evidence_id.empty() ? Null() : Text(l.evidence_id)}));
+  if (s.ok() && log_size_ && *log_size_ == l.index) {
+    ++*log_size_;
+  } else {
+    log_size_.reset();
+  }
+  return s;
 }
 
-Status SqlTx::InsertLogNode(const LogNodeKey& key, std::string_view hash) {
-  return Done(db_.Exec(kInsertLogNode, {Int(key.level), Int(key.index), Bytes(hash)}));
+Status SqlTx::InsertLogNodes(const std::vector<LogNode>& nodes) {
+  // One statement for the nodes of an append (one to about log2(n) of them).
+  constexpr size_t kBatch = 64;
+  for (size_t from = 0; from < nodes.size(); from += kBatch) {
+    const size_t to = std::min(nodes.size(), from + kBatch);
+    std::string sql = kInsertLogNodes;
+    std::vector<Value> params;
+    params.reserve((to - from) * 3);
+    for (size_t i = from; i < to; ++i) {
+      if (i > from) sql += ", (?, ?, ?)";
+      params.push_back(Int(nodes[i].key.level));
+      params.push_back(Int(nodes[i].key.index));
+      params.push_back(Bytes(nodes[i].hash));
+    }
+    TOUSU_RETURN_IF_ERROR(Done(db_.Exec(sql, params)));
+  }
+  for (const LogNode& n : nodes) log_nodes_[{n.key.level, n.key.index}] = n.hash;
+  return Status::Ok();
 }
 
 Status SqlTx::InsertCheckpoint(const CheckpointRecord& c) {

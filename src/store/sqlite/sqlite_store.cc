@@ -174,7 +174,10 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
         s = Status::Internal("write job threw a non-exception");
       }
       Status end = Status::Ok();
-      if (!s.ok()) end = run("ROLLBACK TO job");
+      if (!s.ok()) {
+        end = run("ROLLBACK TO job");
+        tx.ForgetLogCache();
+      }
       if (end.ok()) end = run("RELEASE job");
       if (!end.ok() && s.ok()) s = end;
     }
