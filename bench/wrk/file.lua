@@ -5,8 +5,6 @@ package.path = package.path .. ";" .. (os.getenv("BENCH_WRK_DIR") or "bench/wrk"
 require "common"
 local auth, next_order, last_order, incident
 function init(args)
-  ok, bad = 0, 0
-  ok_status[201] = true
   local meta = read_meta(args[1])
   auth = "Bearer " .. meta.consumer_token
   local per_thread = tonumber(args[3])

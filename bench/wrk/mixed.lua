@@ -4,9 +4,6 @@ package.path = package.path .. ";" .. (os.getenv("BENCH_WRK_DIR") or "bench/wrk"
 require "common"
 local ids, agent, consumer, next_order, last_order, incident
 function init(args)
-  ok, bad = 0, 0
-  ok_status[200] = true
-  ok_status[201] = true
   local meta = read_meta(args[1])
   ids = read_lines(meta.ids_file)
   agent = "Bearer " .. meta.agent_token

@@ -5,8 +5,6 @@ package.path = package.path .. ";" .. (os.getenv("BENCH_WRK_DIR") or "bench/wrk"
 require "common"
 local cookie, origin
 function init(args)
-  ok, bad = 0, 0
-  ok_status[201] = true
   cookie = args[1]
   origin = args[2]
   counter = 0

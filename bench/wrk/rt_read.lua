@@ -3,8 +3,6 @@ package.path = package.path .. ";" .. (os.getenv("BENCH_WRK_DIR") or "bench/wrk"
 require "common"
 local cookie, max_id
 function init(args)
-  ok, bad = 0, 0
-  ok_status[200] = true
   cookie = args[1]
   max_id = tonumber(args[2])
   math.randomseed(tid * 7919 + os.time())
