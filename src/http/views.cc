@@ -65,75 +65,169 @@ json::object IncidentView(const Incident& i) { return ToJson(i); }
 
 namespace {
 
-json::object ComplaintViewWith(const Complaint& c, const Principal& viewer, Instant now, json::value assessment);
+// The complaint's fields, written once for two writers: ObjectWriter builds a json::object (the
+// list), TextWriter writes the response text straight away (a single complaint: the read path
+// and the answer to a filing), with the stored assessment copied in as it is.
+template <class W>
+void WriteComplaint(W& w, const Complaint& c, const Principal& viewer, Instant now) {
+  auto opt_time = [&](const char* key, const std::optional<Instant>& t) {
+    if (t) {
+      w.Str(key, FormatRfc3339(*t));
+    } else {
+      w.Null(key);
+    }
+  };
+  w.Str("id", c.id);
+  w.Str("platform", c.platform_id);
+  w.Str("order_no", c.order_no);
+  w.Str("consumer", c.consumer_ref);
+  w.Str("merchant", c.merchant_ref);
+  w.Str("category", ToString(c.category));
+  w.Str("category_group", ToString(GroupOf(c.category)));
+  w.Str("category_label", ChineseLabel(c.category));
+  w.Str("incident_at", FormatRfc3339(c.incident_at));
+  opt_time("incident_ends_at", c.incident_ends_at);
+  w.Str("description", c.description);
+  w.Value("demands", ToJson(c.demands));
+  w.Bool("late", c.late);
+  w.Str("status", ToString(c.status));
+  w.Str("tier", ToString(c.tier));
+  if (c.assignee.empty()) {
+    w.Null("assignee");
+  } else {
+    w.Str("assignee", c.assignee);
+  }
+  w.Value("deadlines", ToJson(c.deadlines));
+  w.Int("version", c.version);
+  w.Str("created_at", FormatRfc3339(c.created_at));
+  w.Str("updated_at", FormatRfc3339(c.updated_at));
+  w.Value("offer", c.offer ? ToJson(*c.offer) : json::value(nullptr));
+  w.Value("decision", c.decision ? ToJson(*c.decision) : json::value(nullptr));
+  w.Value("remedy", json::object{{"owed", ToJson(c.owed)}, {"done", ToJson(c.done)}});
+  w.Bool("appealed", c.appealed);
+  w.Bool("review_overdue", c.review_overdue);
+  w.Bool("reply_overdue", c.reply_overdue);
+  if (c.escalation) {
+    w.Str("escalation", ToString(*c.escalation));
+  } else {
+    w.Null("escalation");
+  }
+  w.Value("rating", c.rating ? ToJson(*c.rating) : json::value(nullptr));
+  w.Assessment(c.assessment_json);
+  json::array allowed;
+  for (Action a : AllowedActions(c, viewer, now)) allowed.emplace_back(ToString(a));
+  w.Value("allowed_actions", std::move(allowed));
+  // The late reason is for the consumer who wrote it and the staff who judge it.
+  if (c.late && (viewer.role == Role::kConsumer || IsStaff(viewer.role))) {
+    w.Str("late_reason", c.late_reason);
+  }
+}
+
+class ObjectWriter {
+ public:
+  void Str(const char* key, std::string_view v) { o_[key] = v; }
+  void Null(const char* key) { o_[key] = nullptr; }
+  void Bool(const char* key, bool v) { o_[key] = v; }
+  void Int(const char* key, int64_t v) { o_[key] = v; }
+  void Value(const char* key, json::value v) { o_[key] = std::move(v); }
+  // A stored assessment that does not parse as an object (a damaged row) shows as {}.
+  void Assessment(const std::string& stored) {
+    boost::system::error_code ec;
+    json::value v = json::parse(stored, ec);
+    o_["assessment"] = ec || !v.is_object() ? json::value(json::object()) : std::move(v);
+  }
+  json::object Take() { return std::move(o_); }
+
+ private:
+  json::object o_;
+};
+
+class TextWriter {
+ public:
+  explicit TextWriter(size_t reserve) { out_.reserve(reserve); }
+  void Str(const char* key, std::string_view v) {
+    Key(key);
+    Quoted(v);
+  }
+  void Null(const char* key) {
+    Key(key);
+    out_ += "null";
+  }
+  void Bool(const char* key, bool v) {
+    Key(key);
+    out_ += v ? "true" : "false";
+  }
+  void Int(const char* key, int64_t v) {
+    Key(key);
+    out_ += std::to_string(v);
+  }
+  void Value(const char* key, const json::value& v) {
+    Key(key);
+    out_ += json::serialize(v);
+  }
+  // Copied in as stored: it is JSON the server wrote. Not parsed for speed, so only its ends
+  // are checked; a damaged row shows as {}.
+  void Assessment(const std::string& stored) {
+    Key("assessment");
+    const bool whole = !stored.empty() && stored.front() == '{' && stored.back() == '}';
+    out_ += whole ? std::string_view(stored) : std::string_view("{}");
+  }
+  std::string Take() {
+    out_ += out_.empty() ? "{}" : "}";
+    return std::move(out_);
+  }
+
+ private:
+  void Key(const char* key) {
+    out_ += out_.empty() ? '{' : ',';
+    out_ += '"';
+    out_ += key;  // keys are ours: plain ASCII, nothing to escape
+    out_ += "\":";
+  }
+  // As Boost.JSON writes strings: UTF-8 passed through; quote, backslash and control
+  // characters escaped.
+  void Quoted(std::string_view v) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out_ += '"';
+    for (char ch : v) {
+      const auto u = static_cast<unsigned char>(ch);
+      switch (u) {
+        case '"': out_ += "\\\""; break;
+        case '\\': out_ += "\\\\"; break;
+        case '\b': out_ += "\\b"; break;
+        case '\f': out_ += "\\f"; break;
+        case '\n': out_ += "\\n"; break;
+        case '\r': out_ += "\\r"; break;
+        case '\t': out_ += "\\t"; break;
+        default:
+          if (u < 0x20) {
+            out_ += "\\u00";
+            out_ += kHex[u >> 4];
+            out_ += kHex[u & 15];
+          } else {
+            out_ += ch;
+          }
+      }
+    }
+    out_ += '"';
+  }
+
+  std::string out_;
+};
 
 }  // namespace
 
 json::object ComplaintView(const Complaint& c, const Principal& viewer, Instant now) {
-  boost::system::error_code ec;
-  json::value assessment = json::parse(c.assessment_json, ec);
-  if (ec) assessment = json::object();
-  return ComplaintViewWith(c, viewer, now, std::move(assessment));
+  ObjectWriter w;
+  WriteComplaint(w, c, viewer, now);
+  return w.Take();
 }
 
 std::string ComplaintBody(const Complaint& c, const Principal& viewer, Instant now) {
-  // A null placeholder, replaced by the stored text. The key sequence "assessment":null can
-  // occur only as this member: inside any string value its quotes would be escaped.
-  std::string body = json::serialize(ComplaintViewWith(c, viewer, now, nullptr));
-  static constexpr std::string_view kPlaceholder = "\"assessment\":null";
-  const size_t at = body.find(kPlaceholder);
-  const bool stored_ok = !c.assessment_json.empty() && c.assessment_json.front() == '{';
-  if (at != std::string::npos) {
-    body.replace(at + kPlaceholder.size() - 4, 4, stored_ok ? c.assessment_json : "{}");
-  }
-  return body;
+  TextWriter w(c.assessment_json.size() + c.description.size() + 2048);
+  WriteComplaint(w, c, viewer, now);
+  return w.Take();
 }
-
-namespace {
-
-json::object ComplaintViewWith(const Complaint& c, const Principal& viewer, Instant now, json::value assessment) {
-  json::array allowed;
-  for (Action a : AllowedActions(c, viewer, now)) allowed.emplace_back(ToString(a));
-  json::object o{
-      {"id", c.id},
-      {"platform", c.platform_id},
-      {"order_no", c.order_no},
-      {"consumer", c.consumer_ref},
-      {"merchant", c.merchant_ref},
-      {"category", ToString(c.category)},
-      {"category_group", ToString(GroupOf(c.category))},
-      {"category_label", ChineseLabel(c.category)},
-      {"incident_at", FormatRfc3339(c.incident_at)},
-      {"incident_ends_at", OptTime(c.incident_ends_at)},
-      {"description", c.description},
-      {"demands", ToJson(c.demands)},
-      {"late", c.late},
-      {"status", ToString(c.status)},
-      {"tier", ToString(c.tier)},
-      {"assignee", c.assignee.empty() ? json::value(nullptr) : json::value(c.assignee)},
-      {"deadlines", ToJson(c.deadlines)},
-      {"version", c.version},
-      {"created_at", FormatRfc3339(c.created_at)},
-      {"updated_at", FormatRfc3339(c.updated_at)},
-      {"offer", c.offer ? ToJson(*c.offer) : json::value(nullptr)},
-      {"decision", c.decision ? ToJson(*c.decision) : json::value(nullptr)},
-      {"remedy", json::object{{"owed", ToJson(c.owed)}, {"done", ToJson(c.done)}}},
-      {"appealed", c.appealed},
-      {"review_overdue", c.review_overdue},
-      {"reply_overdue", c.reply_overdue},
-      {"escalation", c.escalation ? json::value(ToString(*c.escalation)) : json::value(nullptr)},
-      {"rating", c.rating ? ToJson(*c.rating) : json::value(nullptr)},
-      {"assessment", std::move(assessment)},
-      {"allowed_actions", std::move(allowed)},
-  };
-  // The late reason is for the consumer who wrote it and the staff who judge it.
-  if (c.late && (viewer.role == Role::kConsumer || IsStaff(viewer.role))) {
-    o["late_reason"] = c.late_reason;
-  }
-  return o;
-}
-
-}  // namespace
 
 json::object EventView(const EventRecord& e) {
   boost::system::error_code ec;
