@@ -34,10 +34,14 @@ StatusOr<LeafBytes> EventLeaf(const EventRecord& e) {
   boost::system::error_code ec;
   json::value data = json::parse(e.data_json, ec);
   if (ec) return Status::InvalidArgument("event data is not JSON: " + ec.message());
+  return EventLeaf(e, data);
+}
+
+StatusOr<LeafBytes> EventLeaf(const EventRecord& e, const json::value& data) {
   const json::object content{{"v", kLeafVersion},
                              {"actor_kind", e.actor.kind},
                              {"actor_ref", e.actor.ref},
-                             {"data", std::move(data)}};
+                             {"data", data}};
   json::object leaf{{"v", kLeafVersion},
                     {"leaf", "event"},
                     {"platform", e.platform_id},

@@ -16,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/value.hpp>
+
 #include "base/status.h"
 #include "domain/model.h"
 #include "store/store.h"
@@ -31,6 +33,9 @@ struct LeafBytes {
 
 // InvalidArgument when the record cannot be encoded (malformed event data: a bug upstream).
 StatusOr<LeafBytes> EventLeaf(const EventRecord& e);
+// The same with the event's data already parsed (it must be what e.data_json holds): the
+// writer has it as a value and need not parse the text it has just serialised.
+StatusOr<LeafBytes> EventLeaf(const EventRecord& e, const boost::json::value& data);
 StatusOr<LeafBytes> EvidenceLeaf(const EvidenceRecord& r);
 
 // What a verifier reads back out of a leaf.

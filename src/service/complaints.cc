@@ -23,13 +23,12 @@ Status NotFound(std::string_view id) {
   return Status::NotFound("no complaint " + std::string(id));
 }
 
-json::object EventPayload(const EventRecord& e) {
-  boost::system::error_code ec;
-  json::value data = json::parse(e.data_json, ec);
+// The outbox's copy of an event; `data` is what e.data_json holds.
+json::object EventPayload(const EventRecord& e, const json::value& data) {
   return json::object{{"platform", e.platform_id}, {"complaint", e.complaint_id},
                       {"seq", e.seq},             {"type", e.type},
                       {"from", ToString(e.from)}, {"to", ToString(e.to)},
-                      {"at", FormatRfc3339(e.at)}, {"data", ec ? json::value() : data},
+                      {"at", FormatRfc3339(e.at)}, {"data", data},
                       {"log_index", e.log_index ? json::value(*e.log_index) : json::value()}};
 }
 
@@ -100,9 +99,10 @@ Status ComplaintService::Record(WriteTx& tx, const Complaint& before, Complaint&
     e.at = d.at;
     e.recorded_at = now;
     e.data_json = json::serialize(d.data);
-    TOUSU_RETURN_IF_ERROR(InsertLoggedEvent(tx, &e));
+    const json::value data(d.data);
+    TOUSU_RETURN_IF_ERROR(InsertLoggedEvent(tx, &e, data));
     TOUSU_RETURN_IF_ERROR(
-        tx.InsertOutbox(after.platform_id, "complaint.event", json::serialize(EventPayload(e)), now));
+        tx.InsertOutbox(after.platform_id, "complaint.event", json::serialize(EventPayload(e, data)), now));
   }
   for (const Mark& m : t.marks) {
     TOUSU_RETURN_IF_ERROR(tx.InsertMark(MarkRecord{after.platform_id, m.subject, after.merchant_ref,
@@ -239,12 +239,13 @@ StatusOr<MessageRecord> ComplaintService::PostMessage(WriteTx& tx, const Princip
   e.actor = Actor::Of(who);
   e.from = e.to = c->status;
   e.at = e.recorded_at = now;
-  e.data_json = json::serialize(json::object{{"message_id", m.id}, {"text", m.text}});
-  TOUSU_RETURN_IF_ERROR(InsertLoggedEvent(tx, &e));
+  const json::value data(json::object{{"message_id", m.id}, {"text", m.text}});
+  e.data_json = json::serialize(data);
+  TOUSU_RETURN_IF_ERROR(InsertLoggedEvent(tx, &e, data));
   m.event_seq = e.seq;
   TOUSU_RETURN_IF_ERROR(tx.InsertMessage(m));
   TOUSU_RETURN_IF_ERROR(
-      tx.InsertOutbox(c->platform_id, "complaint.event", json::serialize(EventPayload(e)), now));
+      tx.InsertOutbox(c->platform_id, "complaint.event", json::serialize(EventPayload(e, data)), now));
   return m;
 }
 

@@ -30,13 +30,24 @@ Status CheckSize(ReadTx& tx, int64_t size, const char* what) {
 
 }  // namespace
 
-Status InsertLoggedEvent(WriteTx& tx, EventRecord* e) {
+namespace {
+
+Status AppendEvent(WriteTx& tx, EventRecord* e, const boost::json::value* data) {
   TOUSU_ASSIGN_OR_RETURN(int64_t index, tx.LogSize());
   e->log_index = index;
   TOUSU_RETURN_IF_ERROR(tx.InsertEvent(e));
-  TOUSU_ASSIGN_OR_RETURN(evidence::LeafBytes bytes, evidence::EventLeaf(*e));
+  TOUSU_ASSIGN_OR_RETURN(evidence::LeafBytes bytes,
+                         data != nullptr ? evidence::EventLeaf(*e, *data) : evidence::EventLeaf(*e));
   return AppendLeaf(tx, LogLeafRecord{index, std::move(bytes.leaf), e->platform_id,
                                       e->complaint_id, e->seq, ""});
+}
+
+}  // namespace
+
+Status InsertLoggedEvent(WriteTx& tx, EventRecord* e) { return AppendEvent(tx, e, nullptr); }
+
+Status InsertLoggedEvent(WriteTx& tx, EventRecord* e, const boost::json::value& data) {
+  return AppendEvent(tx, e, &data);
 }
 
 Status InsertLoggedEvidence(WriteTx& tx, EvidenceRecord* r) {

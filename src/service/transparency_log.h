@@ -16,12 +16,16 @@
 #include "base/clock.h"
 #include "evidence/merkle.h"
 #include "evidence/note.h"
+#include <boost/json/value.hpp>
+
 #include "store/store.h"
 
 namespace tousu {
 
 // Inserts the event (setting e->seq) and appends its leaf (setting e->log_index).
 Status InsertLoggedEvent(WriteTx& tx, EventRecord* e);
+// The same with e->data_json already parsed (`data` must be what it holds).
+Status InsertLoggedEvent(WriteTx& tx, EventRecord* e, const boost::json::value& data);
 // Inserts the evidence record and appends its leaf (setting r->log_index).
 Status InsertLoggedEvidence(WriteTx& tx, EvidenceRecord* r);
 
