@@ -96,4 +96,8 @@ StatusOr<std::string> CanonicalJson(const json::value& v) {
   return out;
 }
 
+Status AppendCanonicalJson(const json::value& v, std::string& out) { return Write(v, out, 0); }
+
+Status AppendCanonicalString(std::string_view s, std::string& out) { return WriteString(s, out); }
+
 }  // namespace tousu::evidence

@@ -9,6 +9,7 @@
 
 #include <boost/json/value.hpp>
 #include <string>
+#include <string_view>
 
 #include "base/status.h"
 
@@ -17,6 +18,11 @@ namespace tousu::evidence {
 // InvalidArgument for a floating-point number, a repeated member name or a string that is
 // not well-formed UTF-8: tousu never hashes a value it cannot write one way only.
 StatusOr<std::string> CanonicalJson(const boost::json::value& v);
+
+// The same, appended to `out`: for encoders that write a document of fixed members by hand
+// (the event leaf) and need the canonical form of its parts. On an error `out` may hold part.
+Status AppendCanonicalJson(const boost::json::value& v, std::string& out);
+Status AppendCanonicalString(std::string_view s, std::string& out);
 
 }  // namespace tousu::evidence
 

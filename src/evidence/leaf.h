@@ -36,6 +36,9 @@ StatusOr<LeafBytes> EventLeaf(const EventRecord& e);
 // The same with the event's data already parsed (it must be what e.data_json holds): the
 // writer has it as a value and need not parse the text it has just serialised.
 StatusOr<LeafBytes> EventLeaf(const EventRecord& e, const boost::json::value& data);
+// The event leaf built the general way (objects, then canonical JSON): the reference the fast
+// encoder above is tested against.
+StatusOr<LeafBytes> EventLeafFromObjects(const EventRecord& e, const boost::json::value& data);
 StatusOr<LeafBytes> EvidenceLeaf(const EvidenceRecord& r);
 
 // What a verifier reads back out of a leaf.

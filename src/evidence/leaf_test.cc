@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include "base/crypto.h"
 
 namespace tousu::evidence {
@@ -53,6 +55,43 @@ TEST(Leaf, EventLeafIsTheDocumentedBytes) {
   EXPECT_EQ(f.type, "event");
   EXPECT_EQ(f.seq, 3);
   EXPECT_EQ(f.content_sha256, Sha256Hex(b.content));
+}
+
+// The hand-written event encoder against the general one, over awkward values: the same bytes,
+// and the same refusal of what has no canonical form.
+TEST(Leaf, TheFastEventEncoderWritesTheGeneralEncodersBytes) {
+  const std::vector<std::string> texts = {"", "plain", "引号\"和\\反斜杠", "tab\tnl\ncr\r\x01\x1f",
+                                          std::string("nul\0inside", 11), "emoji 😀 中文"};
+  const std::vector<std::string> data = {
+      R"({})", R"({"z":1,"a":[3,{"y":null,"b":true}],"m":"x"})",
+      R"({"message_id":"msg_1","text":"卡密无效，请退款"})", R"({"n":-9223372036854775807})"};
+  int checked = 0;
+  for (const std::string& text : texts) {
+    for (const std::string& d : data) {
+      for (const auto& actor : {Actor{"user", text, Role::kMerchant}, Actor::System()}) {
+        EventRecord e = Event();
+        e.type = text.empty() ? "filed" : text;
+        e.complaint_id = "cmp_" + text;
+        e.seq = 1 + checked;
+        e.actor = actor;
+        const boost::json::value v = boost::json::parse(d);
+        auto fast = EventLeaf(e, v);
+        auto general = EventLeafFromObjects(e, v);
+        ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+        ASSERT_TRUE(general.ok());
+        EXPECT_EQ(fast->leaf, general->leaf);
+        EXPECT_EQ(fast->content, general->content);
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 48);
+  EventRecord bad = Event();
+  bad.actor.ref = "\xff\xfe";  // not UTF-8
+  const boost::json::value v = boost::json::parse("{}");
+  EXPECT_EQ(EventLeaf(bad, v).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(EventLeafFromObjects(bad, v).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(EventLeaf(Event(), boost::json::parse(R"({"f":1.5})")).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(Leaf, EvidenceLeafCommitsToTheFileAndHidesPrivateFields) {
