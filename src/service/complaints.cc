@@ -155,7 +155,8 @@ StatusOr<Complaint> ComplaintService::File(WriteTx& tx, const Principal& who,
                             "add messages or evidence to it instead")
         .WithList("existing", {*open});
   }
-  TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyFor(tx, who.platform_id));
+  TOUSU_ASSIGN_OR_RETURN(PolicyRef policy_ref, PolicyFor(tx, who.platform_id));
+  const Policy& policy = *policy_ref;
 
   const FilingFacts filing{cmd.category, cmd.incident_at, cmd.incident_ends_at, cmd.demands,
                            !cmd.late_reason.empty(), now};
@@ -196,7 +197,8 @@ StatusOr<Complaint> ComplaintService::Act(WriteTx& tx, const Principal& who, std
   TOUSU_ASSIGN_OR_RETURN(auto found, tx.GetComplaint(who.platform_id, id));
   if (!found || !CanSee(who, *found)) return NotFound(id);
   Complaint c = *found;
-  TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyOf(tx, c));
+  TOUSU_ASSIGN_OR_RETURN(PolicyRef policy_ref, PolicyOf(tx, c));
+  const Policy& policy = *policy_ref;
   Money punitive;
   if (r.action == Action::kDecide) {
     TOUSU_ASSIGN_OR_RETURN(auto order, tx.GetOrder(c.platform_id, c.order_no));
@@ -298,7 +300,8 @@ StatusOr<bool> ComplaintService::HandleDeadline(WriteTx& tx, const DueDeadline& 
     TOUSU_RETURN_IF_ERROR(tx.DeleteDeadline(d));
     return false;
   }
-  TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyOf(tx, *found));
+  TOUSU_ASSIGN_OR_RETURN(PolicyRef policy_ref, PolicyOf(tx, *found));
+  const Policy& policy = *policy_ref;
   Complaint c = *found;
   std::optional<Transition> t = OnDeadline(c, d.kind, d.due_at, policy.deadlines);
   if (!t) {

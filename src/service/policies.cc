@@ -18,22 +18,22 @@ Status NoPlatform(std::string_view platform) {
 // goes stale; the cache only saves parsing TOML on every filing and deadline.
 class ParsedPolicies {
  public:
-  std::optional<Policy> Find(std::string_view platform, int64_t version) {
+  PolicyRef Find(std::string_view platform, int64_t version) {
     std::lock_guard lock(mu_);
     auto it = map_.find({std::string(platform), version});
-    if (it == map_.end()) return std::nullopt;
+    if (it == map_.end()) return nullptr;
     return it->second;
   }
-  void Put(std::string_view platform, int64_t version, const Policy& p) {
+  void Put(std::string_view platform, int64_t version, PolicyRef p) {
     std::lock_guard lock(mu_);
     if (map_.size() >= kMaxEntries) map_.clear();
-    map_.emplace(std::make_pair(std::string(platform), version), p);
+    map_.emplace(std::make_pair(std::string(platform), version), std::move(p));
   }
 
  private:
   static constexpr size_t kMaxEntries = 1024;
   std::mutex mu_;
-  std::map<std::pair<std::string, int64_t>, Policy> map_;  // GUARDED_BY(mu_)
+  std::map<std::pair<std::string, int64_t>, PolicyRef> map_;  // GUARDED_BY(mu_)
 };
 
 ParsedPolicies& Cache() {
@@ -41,10 +41,15 @@ ParsedPolicies& Cache() {
   return cache;
 }
 
+const PolicyRef& Defaults() {
+  static const PolicyRef kDefaults = std::make_shared<const Policy>(Policy::Default());
+  return kDefaults;
+}
+
 // The policy of `record` (nullopt: the defaults), parsed.
-StatusOr<Policy> Parsed(std::string_view platform, const std::optional<PolicyRecord>& record) {
-  if (!record) return Policy::Default();
-  if (auto hit = Cache().Find(platform, record->version)) return *hit;
+StatusOr<PolicyRef> Parsed(std::string_view platform, const std::optional<PolicyRecord>& record) {
+  if (!record) return Defaults();
+  if (PolicyRef hit = Cache().Find(platform, record->version)) return hit;
   StatusOr<Policy> p = ParsePolicy(record->text, Policy::Default());
   if (!p.ok()) {
     // Stored policies were validated when they were put; one that no longer parses is damage.
@@ -52,8 +57,9 @@ StatusOr<Policy> Parsed(std::string_view platform, const std::optional<PolicyRec
                               std::string(platform) + " no longer parses: " + p.status().message());
   }
   p->version = record->version;
-  Cache().Put(platform, record->version, *p);
-  return p;
+  auto parsed = std::make_shared<const Policy>(std::move(*p));
+  Cache().Put(platform, record->version, parsed);
+  return PolicyRef(std::move(parsed));
 }
 
 // The version a complaint's stored assessment names; nullopt when it names none.
@@ -68,15 +74,15 @@ std::optional<int64_t> RecordedVersion(const std::string& assessment_json) {
 
 }  // namespace
 
-StatusOr<Policy> PolicyFor(ReadTx& tx, std::string_view platform) {
+StatusOr<PolicyRef> PolicyFor(ReadTx& tx, std::string_view platform) {
   TOUSU_ASSIGN_OR_RETURN(auto record, tx.GetPolicy(platform, std::nullopt));
   return Parsed(platform, record);
 }
 
-StatusOr<Policy> PolicyOf(ReadTx& tx, const Complaint& c) {
+StatusOr<PolicyRef> PolicyOf(ReadTx& tx, const Complaint& c) {
   const std::optional<int64_t> version = RecordedVersion(c.assessment_json);
   if (!version) return PolicyFor(tx, c.platform_id);
-  if (*version == 0) return Policy::Default();
+  if (*version == 0) return Defaults();
   TOUSU_ASSIGN_OR_RETURN(auto record, tx.GetPolicy(c.platform_id, *version));
   if (!record) {
     return Status::Corruption("complaint " + c.id + " names policy version " + std::to_string(*version) +

@@ -37,7 +37,8 @@ StatusOr<Assessment> ComplaintService::AssessStored(ReadTx& tx, const Policy& po
 }
 
 StatusOr<bool> ComplaintService::Reassess(WriteTx& tx, Complaint& c, std::string_view reason) const {
-  TOUSU_ASSIGN_OR_RETURN(Policy policy, PolicyOf(tx, c));
+  TOUSU_ASSIGN_OR_RETURN(PolicyRef policy_ref, PolicyOf(tx, c));
+  const Policy& policy = *policy_ref;
   TOUSU_ASSIGN_OR_RETURN(Assessment a, AssessStored(tx, policy, c));
   json::object fresh = AssessmentJson(a);
   if (SameAssessment(c.assessment_json, fresh)) return false;
