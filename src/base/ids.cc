@@ -12,6 +12,18 @@ namespace {
 constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 }
 
+void IdGenerator::TakeRandom(unsigned char* out, size_t n) {
+  constexpr size_t kPool = 4096;
+  if (pool_used_ + n > pool_.size()) {
+    pool_ = RandomBytes(kPool);
+    pool_used_ = 0;
+  }
+  std::memcpy(out, pool_.data() + pool_used_, n);
+  // Bytes once used are wiped, so a later look at this memory does not show past ids' bits.
+  std::memset(pool_.data() + pool_used_, 0, n);
+  pool_used_ += n;
+}
+
 std::string IdGenerator::Next(std::string_view prefix) {
   uint64_t ms, hi, lo;
   {
@@ -23,9 +35,10 @@ std::string IdGenerator::Next(std::string_view prefix) {
       ms = last_ms_;
       if (++rand_lo_ == 0) rand_hi_ = (rand_hi_ + 1) & 0xffff;
     } else {
-      std::string r = RandomBytes(10);
-      rand_hi_ = (uint8_t(r[0]) << 8) | uint8_t(r[1]);
-      std::memcpy(&rand_lo_, r.data() + 2, 8);
+      unsigned char r[10];
+      TakeRandom(r, sizeof r);
+      rand_hi_ = (uint64_t{r[0]} << 8) | r[1];
+      std::memcpy(&rand_lo_, r + 2, 8);
       rand_lo_ &= ~(uint64_t{1} << 63);  // headroom so increments stay in this millisecond
       last_ms_ = ms;
     }
