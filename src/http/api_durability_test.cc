@@ -35,12 +35,14 @@ class ApiDurabilityTest : public ::testing::Test {
       return ::fdatasync(fd) == 0 ? 0 : errno;
     };
     store_ = SqliteStore::Open((dir_ / "t.db").string(), true, options).value();
-    ApiDeps deps{*store_, clock_, nullptr, ids_, auth_, platforms_, complaints_, sweeper_, &stopping_};
+    sweeper_ = std::make_unique<Sweeper>(*store_, complaints_);  // needs the store, so not a member initialiser
+    ApiDeps deps{*store_, clock_, nullptr, ids_, auth_, platforms_, complaints_, *sweeper_, &stopping_};
     api_ = std::make_unique<Api>(deps);
   }
   ~ApiDurabilityTest() override {
     OpenGate();
     api_.reset();
+    sweeper_.reset();
     store_->Close();
     fs::remove_all(dir_);
   }
@@ -92,7 +94,7 @@ class ApiDurabilityTest : public ::testing::Test {
   AuthService auth_{clock_, ids_, std::chrono::hours(12)};
   PlatformService platforms_{clock_, ids_, auth_};
   ComplaintService complaints_{clock_, ids_};
-  Sweeper sweeper_{*store_, complaints_};
+  std::unique_ptr<Sweeper> sweeper_;
   std::atomic<bool> stopping_{false};
   std::unique_ptr<Api> api_;
 };
