@@ -26,12 +26,13 @@ struct SqlQuery {
 // The statement ListSimilarComplaints runs for `q` (exposed so that a test can check its plan).
 SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, const SimilarQuery& q);
 
-// Within one transaction it remembers the log's size and the tree nodes it read or wrote, so
-// that a group of filings asks SQLite for them once, not at every leaf. The owner of the
-// transaction must call ForgetLogCache after rolling back to a savepoint.
+// A writer's transaction (`remember_log`) remembers the log's size and the tree nodes it read or
+// wrote, so that a group of filings asks SQLite for them once, not at every leaf; its owner must
+// call ForgetLogCache after rolling back to a savepoint. A read (a proof) reads each node once
+// anyway and does not keep them.
 class SqlTx final : public WriteTx {
  public:
-  explicit SqlTx(Connection& conn) : db_(conn) {}
+  explicit SqlTx(Connection& conn, bool remember_log = false) : db_(conn), remember_log_(remember_log) {}
 
   // What a rollback to a savepoint may have undone: the log size and nodes remembered.
   void ForgetLogCache() {
@@ -121,6 +122,7 @@ class SqlTx final : public WriteTx {
   Status WriteDeadlineIndex(const Complaint& c, bool fresh);
 
   Connection& db_;
+  const bool remember_log_;
   std::optional<int64_t> log_size_;
   std::map<std::pair<int, int64_t>, std::string> log_nodes_;  // (level, index) → hash
 };

@@ -117,8 +117,9 @@ StatusOr<std::vector<EvidenceRecord>> SqlTx::ListEvidence(std::string_view platf
 StatusOr<int64_t> SqlTx::LogSize() {
   if (log_size_) return *log_size_;
   TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(kLogSize, {}));
-  log_size_ = rows.empty() ? 0 : rows.front().Int(0);
-  return *log_size_;
+  const int64_t size = rows.empty() ? 0 : rows.front().Int(0);
+  if (remember_log_) log_size_ = size;
+  return size;
 }
 
 StatusOr<std::optional<LogLeafRecord>> SqlTx::GetLogLeaf(int64_t index) {
@@ -162,7 +163,7 @@ StatusOr<std::vector<std::optional<std::string>>> SqlTx::GetLogNodes(
       const size_t i = static_cast<size_t>(r.Int(0));
       if (i >= keys.size()) return Status::Internal("a log node lookup answered for no key");
       out[i] = r.Text(1);
-      log_nodes_[{keys[i].level, keys[i].index}] = *out[i];
+      if (remember_log_) log_nodes_[{keys[i].level, keys[i].index}] = *out[i];
     }
   }
   return out;
@@ -236,7 +237,9 @@ Status SqlTx::InsertLogNodes(const std::vector<LogNode>& nodes) {
     }
     TOUSU_RETURN_IF_ERROR(Done(db_.Exec(sql, params)));
   }
-  for (const LogNode& n : nodes) log_nodes_[{n.key.level, n.key.index}] = n.hash;
+  if (remember_log_) {
+    for (const LogNode& n : nodes) log_nodes_[{n.key.level, n.key.index}] = n.hash;
+  }
   return Status::Ok();
 }
 

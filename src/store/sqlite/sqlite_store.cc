@@ -162,7 +162,7 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
     for (auto& p : group) p.done(begin);
     return;
   }
-  sql::SqlTx tx(*writer_);
+  sql::SqlTx tx(*writer_, /*remember_log=*/true);
   for (size_t i = 0; i < group.size(); ++i) {
     Status s = run("SAVEPOINT job");
     if (s.ok()) {
@@ -257,7 +257,17 @@ int SqliteStore::SyncWal() {
   // entry synced, or a crash could lose the whole file.
   const std::string wal = path_ + "-wal";
   struct stat named {};
-  if (::stat(wal.c_str(), &named) != 0) return errno;
+  if (::stat(wal.c_str(), &named) != 0) {
+    if (errno != ENOENT) return errno;
+    // No WAL: SQLite removes it only after folding it into the database file, and only when
+    // its last connection closes, which the writer's never does while the store runs. Should
+    // it be gone all the same, the database file is what holds the commits: sync that.
+    const int db_fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (db_fd < 0) return errno;
+    const int rc = options_.sync_wal ? options_.sync_wal(db_fd) : (::fdatasync(db_fd) == 0 ? 0 : errno);
+    ::close(db_fd);
+    return rc;
+  }
   struct stat open_one {};
   if (wal_fd_ < 0 || ::fstat(wal_fd_, &open_one) != 0 || open_one.st_ino != named.st_ino ||
       open_one.st_dev != named.st_dev) {
