@@ -8,10 +8,23 @@
 
 #include "base/crypto.h"
 #include "base/encoding.h"
+#include "evidence/utf8.h"
 
 namespace tousu::evidence {
 
 namespace {
+
+// A note is UTF-8 text without control characters other than newline (C2SP signed-note; Go's
+// note.Open refuses anything else as malformed).
+Status CheckNoteBytes(std::string_view note) {
+  for (char c : note) {
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\n') {
+      return Status::InvalidArgument("the note contains a control character");
+    }
+  }
+  if (!IsValidUtf8(note)) return Status::InvalidArgument("the note is not well-formed UTF-8");
+  return Status::Ok();
+}
 
 constexpr char kAlgEd25519 = 0x01;
 constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // "— " (U+2014 EM DASH, space)
@@ -172,6 +185,8 @@ StatusOr<std::string> NoteSigner::Sign(std::string_view text) const {
   if (text.empty() || text.back() != '\n') {
     return Status::InvalidArgument("a note's text must end in a newline");
   }
+  // What Open (and Go's note.Open) would refuse is never signed.
+  TOUSU_RETURN_IF_ERROR(CheckNoteBytes(text));
   std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
   unsigned char sig[64];
   size_t len = sizeof sig;
@@ -229,11 +244,7 @@ StatusOr<std::string> NoteVerifier::Open(std::string_view note) const {
   if (note.empty() || note.back() != '\n') {
     return Status::InvalidArgument("a signed note ends in a newline");
   }
-  for (char c : note) {
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\n') {
-      return Status::InvalidArgument("the note contains a control character");
-    }
-  }
+  TOUSU_RETURN_IF_ERROR(CheckNoteBytes(note));
   const size_t split = note.rfind("\n\n");
   if (split == std::string_view::npos) {
     return Status::InvalidArgument("the note has no blank line before its signatures");

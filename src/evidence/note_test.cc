@@ -56,6 +56,23 @@ TEST(Note, RefusesTamperedTextAndOtherKeys) {
   EXPECT_FALSE(verifier.Open(std::string(kText) + "\n\xE2\x80\x94 PeterNeumann AAAA\n").ok());
 }
 
+// C2SP signed notes are UTF-8 text (Go's note.Open refuses any other bytes as malformed):
+// such a note is neither signed nor opened, whatever its signature line says.
+TEST(Note, RefusesTextThatIsNotUtf8) {
+  auto signer = NoteSigner::Generate("PeterNeumann").value();
+  const std::string bad = "tree\n\xC3\x28 not utf-8\n";
+  auto signed_bad = signer.Sign(bad);
+  ASSERT_FALSE(signed_bad.ok());
+  EXPECT_NE(signed_bad.status().message().find("UTF-8"), std::string::npos);
+  const std::string good = signer.Sign("tree\n\xC3\xA9 utf-8\n").value();
+  EXPECT_TRUE(NoteVerifier::FromVerifierKey(signer.VerifierKey()).value().Open(good).ok());
+  std::string mangled = good;
+  mangled.replace(mangled.find("\xC3\xA9"), 2, "\xC3\x28");
+  auto opened = NoteVerifier::FromVerifierKey(signer.VerifierKey()).value().Open(mangled);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.status().message().find("UTF-8"), std::string::npos);
+}
+
 TEST(Note, RefusesMangledKeys) {
   const std::string v(kVkey);
   for (size_t i = 0; i < v.size(); ++i) {
