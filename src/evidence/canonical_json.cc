@@ -13,29 +13,7 @@ namespace {
 
 Status WriteString(std::string_view s, std::string& out) {
   if (!IsValidUtf8(s)) return Status::InvalidArgument("a string is not well-formed UTF-8");
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
+  AppendQuotedJson(s, out);
   return Status::Ok();
 }
 
@@ -99,5 +77,31 @@ StatusOr<std::string> CanonicalJson(const json::value& v) {
 Status AppendCanonicalJson(const json::value& v, std::string& out) { return Write(v, out, 0); }
 
 Status AppendCanonicalString(std::string_view s, std::string& out) { return WriteString(s, out); }
+
+void AppendQuotedJson(std::string_view s, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
 
 }  // namespace tousu::evidence

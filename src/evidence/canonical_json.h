@@ -24,6 +24,10 @@ StatusOr<std::string> CanonicalJson(const boost::json::value& v);
 Status AppendCanonicalJson(const boost::json::value& v, std::string& out);
 Status AppendCanonicalString(std::string_view s, std::string& out);
 
+// The quoted, escaped form of a string already known to be UTF-8 (no check): the escapes above,
+// which are also those Boost.JSON's serializer writes. For writers of our own JSON text.
+void AppendQuotedJson(std::string_view s, std::string& out);
+
 }  // namespace tousu::evidence
 
 #endif  // TOUSU_EVIDENCE_CANONICAL_JSON_H_

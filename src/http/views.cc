@@ -4,6 +4,7 @@
 
 #include "domain/codec.h"
 #include "domain/lifecycle.h"
+#include "evidence/canonical_json.h"
 #include "evidence/media_type.h"
 
 namespace tousu::http {
@@ -186,31 +187,7 @@ class TextWriter {
   }
   // As Boost.JSON writes strings: UTF-8 passed through; quote, backslash and control
   // characters escaped.
-  void Quoted(std::string_view v) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out_ += '"';
-    for (char ch : v) {
-      const auto u = static_cast<unsigned char>(ch);
-      switch (u) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        default:
-          if (u < 0x20) {
-            out_ += "\\u00";
-            out_ += kHex[u >> 4];
-            out_ += kHex[u & 15];
-          } else {
-            out_ += ch;
-          }
-      }
-    }
-    out_ += '"';
-  }
+  void Quoted(std::string_view v) { evidence::AppendQuotedJson(v, out_); }
 
   std::string out_;
 };
