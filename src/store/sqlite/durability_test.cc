@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -186,6 +187,61 @@ TEST_F(DurabilityTest, AFailedSyncStopsTheStore) {
   bool later_answer = true;
   store->AfterDurable(0, [&](bool durable) { later_answer = durable; });
   EXPECT_FALSE(later_answer);
+  store->Close();
+}
+
+// After a failed sync the WAL may hold frames the disk does not. Folding it into the database
+// file at Close (or in a checkpoint pass, or by closing the last connection) would throw away
+// what SQLite's recovery checks at the next open: the WAL is left as it is.
+TEST_F(DurabilityTest, AFailedSyncLeavesTheWalForRecovery) {
+  auto store = OpenGated();
+  auto done = Put(*store, "a", "1");
+  ASSERT_TRUE(Visible(*store, "a"));
+  gate_.FailWith(EIO);
+  gate_.Open();
+  ASSERT_EQ(done.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(done.get().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store->Checkpoint().code(), StatusCode::kUnavailable);
+  store->Close();
+  store.reset();
+  std::error_code ec;
+  const auto wal_size = fs::file_size(Path() + "-wal", ec);
+  ASSERT_FALSE(ec) << "the WAL was removed at close";
+  EXPECT_GT(wal_size, 0u) << "the WAL was checkpointed and truncated at close";
+  // Here the kernel did keep the pages (the gate only said EIO): recovery finds the write.
+  auto reopened = SqliteStore::Open(Path(), false).value();
+  EXPECT_EQ(Get(*reopened, "a"), std::string("1"));
+  reopened->Close();
+}
+
+// SQLite writes the WAL through the file it opened. A WAL removed or replaced from outside
+// cannot be made durable by syncing whatever the name now means: the store stops instead.
+TEST_F(DurabilityTest, ARemovedWalStopsTheStore) {
+  auto store = SqliteStore::Open(Path(), true, {}).value();
+  auto first = Put(*store, "a", "1");
+  ASSERT_EQ(first.wait_for(5s), std::future_status::ready);
+  ASSERT_TRUE(first.get().ok());
+  fs::remove(Path() + "-wal");
+  auto second = Put(*store, "b", "2");
+  ASSERT_EQ(second.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(second.get().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(store->Ready());
+  store->Close();
+}
+
+TEST_F(DurabilityTest, AReplacedWalStopsTheStore) {
+  auto store = SqliteStore::Open(Path(), true, {}).value();
+  auto first = Put(*store, "a", "1");
+  ASSERT_EQ(first.wait_for(5s), std::future_status::ready);
+  ASSERT_TRUE(first.get().ok());
+  { std::ofstream(Path() + "-other") << "not the WAL"; }
+  fs::rename(Path() + "-other", Path() + "-wal");
+  auto second = Put(*store, "b", "2");
+  ASSERT_EQ(second.wait_for(5s), std::future_status::ready);
+  const Status s = second.get();
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.ToString().find("durable"), std::string::npos) << s.ToString();
+  EXPECT_FALSE(store->Ready());
   store->Close();
 }
 

@@ -65,6 +65,10 @@ int64_t SqliteConnection::PagesRead() const {
   return current;
 }
 
+void SqliteConnection::KeepWalOnClose() {
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+}
+
 SqliteConnection::~SqliteConnection() {
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close_v2(db_);

@@ -38,6 +38,11 @@ class SqliteConnection final : public Connection {
   // the log just goes on growing until the next try). Call it outside any transaction.
   StatusOr<bool> RestartWal(std::chrono::milliseconds wait);
 
+  // From now on, closing this connection leaves the write-ahead log as it is: no checkpoint
+  // into the database file, no removal of the log (SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE). For a
+  // store whose log may not be what is on disk: the next open recovers from the file.
+  void KeepWalOnClose();
+
   // Pages this connection has read from the file (or the WAL) rather than its page cache, so
   // far: what a lookup really costs, beyond its query plan.
   int64_t PagesRead() const;

@@ -30,7 +30,22 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path
   TOUSU_RETURN_IF_ERROR(Migrate(*writer));
   // Migrations commit with synchronous=FULL; from here on COMMIT leaves the fsync to the syncer.
   TOUSU_RETURN_IF_ERROR(writer->Script("PRAGMA synchronous=NORMAL"));
-  auto store = std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(writer)));
+  // The WAL the writer's connection opened (it exists from the first read on) is the file the
+  // syncer makes durable: opened now, before any commit it must cover, with its directory
+  // entry synced, or a crash could lose the whole file.
+  const std::string wal = path + "-wal";
+  const int wal_fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
+  if (wal_fd < 0) return Status::Unavailable("cannot open " + wal + ": " + std::strerror(errno));
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int dir_rc = dir_fd < 0 ? -1 : ::fsync(dir_fd);
+  const int dir_err = errno;
+  if (dir_fd >= 0) ::close(dir_fd);
+  if (dir_rc != 0) {
+    ::close(wal_fd);
+    return Status::Unavailable("cannot sync the directory of " + path + ": " + std::strerror(dir_err));
+  }
+  auto store = std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(writer), wal_fd));
   TOUSU_ASSIGN_OR_RETURN(store->checkpointer_,
                          SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite));
   store->checkpointer_thread_ = std::thread([s = store.get()] {
@@ -73,8 +88,9 @@ Status SqliteStore::Migrate(SqliteConnection& db) {
   return Status::Ok();
 }
 
-SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<SqliteConnection> writer)
-    : path_(std::move(path)), options_(options), writer_(std::move(writer)) {
+SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<SqliteConnection> writer,
+                         int wal_fd)
+    : path_(std::move(path)), options_(options), writer_(std::move(writer)), wal_fd_(wal_fd) {
   next_restart_frames_ = options_.restart_frames;
   writer_->OnWalCommit([this](int frames) {
     // Shorter than after the last commit: the WAL started over by itself (a checkpoint pass
@@ -137,7 +153,9 @@ void SqliteStore::WriterLoop() {
       }
     }
     if (group.front().checkpoint) {
-      group.front().done(writer_->Script("PRAGMA wal_checkpoint(TRUNCATE)"));
+      // After a failed sync the WAL may not be what is on disk: nothing is folded from it.
+      group.front().done(sync_failed_.load() ? Status::Unavailable("the store could not make writes durable; restart the server")
+                                             : writer_->Script("PRAGMA wal_checkpoint(TRUNCATE)"));
     } else {
       RunGroup(group);
       MaybeRestartWal();
@@ -213,9 +231,7 @@ void SqliteStore::SyncerLoop() {
     }
     // One fdatasync covers every group taken: all of them were written to the WAL before it.
     if (!sync_failed_.load()) {
-      if (int err = SyncWal(); err != 0) {
-        FailDurability(Status::Unavailable(std::string("fdatasync of the WAL failed: ") + std::strerror(err)));
-      }
+      if (Status s = SyncWal(); !s.ok()) FailDurability(s);
     }
     const bool durable = !sync_failed_.load();
     std::vector<std::function<void(bool)>> ready;
@@ -251,39 +267,26 @@ void SqliteStore::SyncerLoop() {
   for (auto& [horizon, fn] : left) fn(!sync_failed_.load() && Durable(horizon));
 }
 
-int SqliteStore::SyncWal() {
-  // The WAL file stays the same while the writer's connection is open; the inode check guards
-  // against a file that was replaced all the same. A newly opened WAL also has its directory
-  // entry synced, or a crash could lose the whole file.
+Status SqliteStore::SyncWal() {
+  // SQLite writes the WAL through the file it opened, which stays the same while the writer's
+  // connection is open. Should the name be gone or name another file (removed or replaced
+  // from outside), syncing by name would sync a file nobody writes: that is a failure too.
   const std::string wal = path_ + "-wal";
   struct stat named {};
-  if (::stat(wal.c_str(), &named) != 0) {
-    if (errno != ENOENT) return errno;
-    // No WAL: SQLite removes it only after folding it into the database file, and only when
-    // its last connection closes, which the writer's never does while the store runs. Should
-    // it be gone all the same, the database file is what holds the commits: sync that.
-    const int db_fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (db_fd < 0) return errno;
-    const int rc = options_.sync_wal ? options_.sync_wal(db_fd) : (::fdatasync(db_fd) == 0 ? 0 : errno);
-    ::close(db_fd);
-    return rc;
-  }
   struct stat open_one {};
-  if (wal_fd_ < 0 || ::fstat(wal_fd_, &open_one) != 0 || open_one.st_ino != named.st_ino ||
-      open_one.st_dev != named.st_dev) {
-    if (wal_fd_ >= 0) ::close(wal_fd_);
-    wal_fd_ = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
-    if (wal_fd_ < 0) return errno;
-    const std::string dir = std::filesystem::path(path_).parent_path().string();
-    const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd < 0) return errno;
-    const int rc = ::fsync(dir_fd);
-    const int err = errno;
-    ::close(dir_fd);
-    if (rc != 0) return err;
+  if (::stat(wal.c_str(), &named) != 0) {
+    return Status::Unavailable("the WAL " + wal + " is gone (" + std::strerror(errno) +
+                               "): the writes SQLite makes to it cannot be made durable");
   }
-  if (options_.sync_wal) return options_.sync_wal(wal_fd_);
-  return ::fdatasync(wal_fd_) == 0 ? 0 : errno;
+  if (::fstat(wal_fd_, &open_one) != 0) {
+    return Status::Unavailable(std::string("cannot stat the open WAL: ") + std::strerror(errno));
+  }
+  if (open_one.st_ino != named.st_ino || open_one.st_dev != named.st_dev) {
+    return Status::Unavailable("the WAL " + wal + " was replaced by another file");
+  }
+  const int rc = options_.sync_wal ? options_.sync_wal(wal_fd_) : (::fdatasync(wal_fd_) == 0 ? 0 : errno);
+  if (rc != 0) return Status::Unavailable(std::string("fdatasync of the WAL failed: ") + std::strerror(rc));
+  return Status::Ok();
 }
 
 void SqliteStore::FailDurability(const Status& why) {
@@ -312,7 +315,7 @@ void SqliteStore::AfterDurable(uint64_t horizon, std::function<void(bool)> fn) {
 }
 
 void SqliteStore::MaybeRestartWal() {
-  if (wal_frames_ < next_restart_frames_) return;
+  if (wal_frames_ < next_restart_frames_ || sync_failed_.load()) return;
   // SQLite refuses a second checkpoint at once, without waiting: wait here for the
   // checkpointer's pass (it copies what came since its last one, a few milliseconds).
   StatusOr<bool> restarted = [this] {
@@ -340,6 +343,9 @@ void SqliteStore::CheckpointerLoop() {
     }
     // PASSIVE: copies what no reader still needs, waits for nobody; the next commit after a
     // complete one starts the WAL file over.
+    // After a failed sync the WAL may hold frames the disk does not: copying them into the
+    // database file would lose what SQLite's recovery checks on the next start.
+    if (sync_failed_.load()) continue;
     std::lock_guard pass(checkpoint_pass_mu_);
     Status s = checkpointer_->Script("PRAGMA wal_checkpoint(PASSIVE)");
     if (!s.ok()) log::Warn("wal_checkpoint_failed", {{"detail", s.ToString()}});
@@ -443,11 +449,21 @@ void SqliteStore::Close() {
     checkpoint_cv_.notify_all();
   }
   if (checkpointer_thread_.joinable()) checkpointer_thread_.join();
-  checkpointer_.reset();
-  // The writer and checkpointer threads are gone: fold the WAL into the database file.
-  Status s = writer_->Script("PRAGMA wal_checkpoint(TRUNCATE)");
-  if (!s.ok()) log::Warn("wal_checkpoint_failed", {{"detail", s.ToString()}});
   std::lock_guard lock(read_mu_);
+  if (sync_failed_.load()) {
+    // The WAL may not be what is on disk: leave it to SQLite's recovery at the next open, which
+    // reads only the frames whose checksums hold, rather than fold it into the database file
+    // (closing the last connection would do that too, and then delete the WAL).
+    if (checkpointer_) checkpointer_->KeepWalOnClose();
+    writer_->KeepWalOnClose();
+    for (auto& r : idle_readers_) r->KeepWalOnClose();
+    log::Error("store_closed_without_checkpoint", {{"detail", "restart to recover the store from disk"}});
+  } else {
+    // The writer and checkpointer threads are gone: fold the WAL into the database file.
+    Status s = writer_->Script("PRAGMA wal_checkpoint(TRUNCATE)");
+    if (!s.ok()) log::Warn("wal_checkpoint_failed", {{"detail", s.ToString()}});
+  }
+  checkpointer_.reset();
   idle_readers_.clear();
 }
 

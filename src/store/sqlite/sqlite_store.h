@@ -102,14 +102,14 @@ class SqliteStore final : public Store {
     std::vector<Status> results;
   };
 
-  SqliteStore(std::string path, Options options, std::unique_ptr<sql::SqliteConnection> writer);
+  SqliteStore(std::string path, Options options, std::unique_ptr<sql::SqliteConnection> writer, int wal_fd);
   static Status Migrate(sql::SqliteConnection& db);
   void WriterLoop();
   void CheckpointerLoop();
   void RunGroup(std::vector<Pending>& group);
   void MaybeRestartWal();
   void SyncerLoop();
-  int SyncWal();  // 0, or the errno of a failed open or fdatasync
+  Status SyncWal();  // fdatasync of the WAL the writer writes to, or why it is not durable
   void FailDurability(const Status& why);
   StatusOr<std::unique_ptr<sql::SqliteConnection>> AcquireReader();
   void ReleaseReader(std::unique_ptr<sql::SqliteConnection> conn);
@@ -148,7 +148,7 @@ class SqliteStore final : public Store {
   std::deque<Committed> sync_queue_;  // GUARDED_BY(sync_mu_)
   std::multimap<uint64_t, std::function<void(bool)>> durable_waiters_;  // GUARDED_BY(sync_mu_)
   bool syncer_stop_ = false;          // GUARDED_BY(sync_mu_)
-  int wal_fd_ = -1;                   // syncer thread only
+  int wal_fd_ = -1;                   // opened in Open; the syncer's, then Close's
   std::thread syncer_thread_;
 
   std::mutex read_mu_;
