@@ -267,6 +267,10 @@ void Api::AnswerRead(const Request& req, Response r, const std::function<void(Re
   });
 }
 
+void Api::RefuseStream(const Request& req, const Status& why, const std::function<void(Response)>& reply) {
+  AnswerRead(req, Problem(why, req.request_id), reply);
+}
+
 Api::~Api() { blocking_.join(); }
 
 void Api::RunWrite(Request& req, std::function<StatusOr<Response>(WriteTx&)> write,

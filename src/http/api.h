@@ -74,6 +74,9 @@ class Api final {
   // For a streamed route: authenticates, authorizes and opens the route's sink. An error is the
   // answer to send without reading the body.
   StatusOr<std::unique_ptr<BodySink>> OpenStream(Request& req);
+  // The answer to an OpenStream error: it came from reads (the caller's credentials, the
+  // complaint's state), so, like every such answer, it leaves once what they saw is durable.
+  void RefuseStream(const Request& req, const Status& why, const std::function<void(Response)>& reply);
   // The whole streamed body is in `sink`: answers as Serve does.
   void FinishStream(Request req, std::unique_ptr<BodySink> sink, std::function<void(Response)> reply);
 

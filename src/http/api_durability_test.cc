@@ -125,5 +125,24 @@ TEST_F(ApiDurabilityTest, ErrorAnswersWaitToo) {
   EXPECT_EQ(answer.get().status, 401);
 }
 
+// An upload refused before its body is read (its sink could not be opened: credentials, the
+// complaint's state) is an answer from reads like any other; the server sends it through
+// RefuseStream.
+TEST_F(ApiDurabilityTest, ARefusedUploadWaitsToo) {
+  auto write = CommitUnsynced();
+  Request req;
+  req.method = "POST";
+  req.target = req.path = "/v1/complaints/cmp_x/evidence";
+  req.request_id = "r2";
+  auto promise = std::make_shared<std::promise<Response>>();
+  auto answer = promise->get_future();
+  api_->RefuseStream(req, Status::PermissionDenied("not a party to this complaint"),
+                     [promise](Response r) { promise->set_value(std::move(r)); });
+  EXPECT_EQ(answer.wait_for(100ms), std::future_status::timeout);
+  OpenGate();
+  ASSERT_EQ(answer.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(answer.get().status, 403);
+}
+
 }  // namespace
 }  // namespace tousu::http

@@ -186,7 +186,13 @@ class Session final : public std::enable_shared_from_this<Session> {
     }
     // Authorization and parameter checks come before any of the body is read.
     auto sink = server_->api->OpenStream(req_);
-    if (!sink.ok()) return WriteError(sink.status(), 0);
+    if (!sink.ok()) {
+      keep_alive_ = false;  // the body is not read: the connection's framing is lost
+      return server_->api->RefuseStream(req_, sink.status(), [self = shared_from_this()](Response r) {
+        net::post(self->stream_.get_executor(),
+                  [self, r = std::move(r)]() mutable { self->DoWrite(std::move(r)); });
+      });
+    }
     sink_ = std::move(*sink);
     // The sink knows this request's own limit (an upload's framing may add to the file's).
     stream_limit_ = std::min(max_bytes, sink_->MaxBodyBytes());
