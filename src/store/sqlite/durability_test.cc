@@ -75,6 +75,14 @@ class DurabilityTest : public ::testing::Test {
   }
   std::string Path() const { return (dir_ / "t.db").string(); }
 
+  // A store with the real fdatasync and one write answered (null if that write failed).
+  std::unique_ptr<SqliteStore> OpenWithADurableWrite() {
+    auto store = SqliteStore::Open(Path(), true, {}).value();
+    auto first = Put(*store, "a", "1");
+    if (first.wait_for(5s) != std::future_status::ready || !first.get().ok()) return nullptr;
+    return store;
+  }
+
   // Queues a write of meta key = value; the future is its `done` status.
   static std::future<Status> Put(Store& store, const std::string& key, const std::string& value) {
     auto promise = std::make_shared<std::promise<Status>>();
@@ -217,10 +225,8 @@ TEST_F(DurabilityTest, AFailedSyncLeavesTheWalForRecovery) {
 // SQLite writes the WAL through the file it opened. A WAL removed or replaced from outside
 // cannot be made durable by syncing whatever the name now means: the store stops instead.
 TEST_F(DurabilityTest, ARemovedWalStopsTheStore) {
-  auto store = SqliteStore::Open(Path(), true, {}).value();
-  auto first = Put(*store, "a", "1");
-  ASSERT_EQ(first.wait_for(5s), std::future_status::ready);
-  ASSERT_TRUE(first.get().ok());
+  auto store = OpenWithADurableWrite();
+  ASSERT_TRUE(store);
   fs::remove(Path() + "-wal");
   auto second = Put(*store, "b", "2");
   ASSERT_EQ(second.wait_for(5s), std::future_status::ready);
@@ -230,10 +236,8 @@ TEST_F(DurabilityTest, ARemovedWalStopsTheStore) {
 }
 
 TEST_F(DurabilityTest, AReplacedWalStopsTheStore) {
-  auto store = SqliteStore::Open(Path(), true, {}).value();
-  auto first = Put(*store, "a", "1");
-  ASSERT_EQ(first.wait_for(5s), std::future_status::ready);
-  ASSERT_TRUE(first.get().ok());
+  auto store = OpenWithADurableWrite();
+  ASSERT_TRUE(store);
   { std::ofstream(Path() + "-other") << "not the WAL"; }
   fs::rename(Path() + "-other", Path() + "-wal");
   auto second = Put(*store, "b", "2");
