@@ -21,6 +21,11 @@ using sql::SqliteConnection;
 
 int SqliteStore::LatestSchemaVersion() { return sql::SqliteMigrations().back().version; }
 
+namespace {
+// What every write (and checkpoint) gets once a sync failed: only a restart recovers.
+Status NotDurable() { return Status::Unavailable("the store could not make writes durable; restart the server"); }
+}  // namespace
+
 StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, bool create,
                                                          Options options) {
   if (!create && !std::filesystem::exists(path)) {
@@ -121,7 +126,7 @@ SqliteStore::~SqliteStore() { Close(); }
 
 void SqliteStore::Write(WriteJob job, WriteDone done) {
   if (sync_failed_.load()) {
-    return done(Status::Unavailable("the store could not make writes durable; restart the server"));
+    return done(NotDurable());
   }
   {
     std::lock_guard lock(write_mu_);
@@ -154,8 +159,7 @@ void SqliteStore::WriterLoop() {
     }
     if (group.front().checkpoint) {
       // After a failed sync the WAL may not be what is on disk: nothing is folded from it.
-      group.front().done(sync_failed_.load() ? Status::Unavailable("the store could not make writes durable; restart the server")
-                                             : writer_->Script("PRAGMA wal_checkpoint(TRUNCATE)"));
+      group.front().done(sync_failed_.load() ? NotDurable() : writer_->Script("PRAGMA wal_checkpoint(TRUNCATE)"));
     } else {
       RunGroup(group);
       MaybeRestartWal();
@@ -168,7 +172,7 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
   const auto started = std::chrono::steady_clock::now();
   if (sync_failed_.load()) {
     for (auto& p : group) {
-      p.done(Status::Unavailable("the store could not make writes durable; restart the server"));
+      p.done(NotDurable());
     }
     return;
   }
