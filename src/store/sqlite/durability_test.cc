@@ -1,9 +1,11 @@
 // Pipelined durability in the SQLite store: a group's jobs hear `done` only after the WAL sync
 // that covers them, the writer commits the next group while one is being synced, answers built
 // from reads wait for what they saw, and a failed sync stops the store. The WAL sync is the
-// store's own `sync_wal` hook wrapped in a gate that holds it back (or fails it); everything
+// store's own `sync_wal` hook wrapped in a gate that holds it back (or fails it); a failing
+// sync of the database file (in a checkpoint) comes from a VFS over SQLite's own. Everything
 // else is the real store on a real file.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cerrno>
 #include <chrono>
@@ -11,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unistd.h>
@@ -61,6 +64,66 @@ class SyncGate {
   int fail_with_ = 0;
 };
 
+// SQLite's default VFS with the syncs of main database files failing on demand, as a disk that
+// lost a checkpoint's writes reports it: SQLITE_IOERR_FSYNC. While one exists it is the default
+// VFS, so every connection opened meanwhile (the store's) reads and writes through it.
+class FailingDatabaseSync {
+ public:
+  FailingDatabaseSync() : real_(sqlite3_vfs_find(nullptr)), vfs_(*real_) {
+    instance_ = this;
+    vfs_.zName = "tousu-test-failing-db-sync";
+    vfs_.xOpen = &Open;
+    sqlite3_vfs_register(&vfs_, /*makeDflt=*/1);
+  }
+  ~FailingDatabaseSync() {
+    sqlite3_vfs_unregister(&vfs_);
+    sqlite3_vfs_register(real_, 1);
+    instance_ = nullptr;
+  }
+  FailingDatabaseSync(const FailingDatabaseSync&) = delete;
+  FailingDatabaseSync& operator=(const FailingDatabaseSync&) = delete;
+
+  void Fail(bool on) { failing_.store(on); }
+  int failed() const { return failed_.load(); }
+
+ private:
+  // The real file's methods with xSync replaced; `io` first, so a file's pMethods leads here.
+  struct Methods {
+    sqlite3_io_methods io;
+    const sqlite3_io_methods* real;
+  };
+
+  // The real VFS opens the file; a main database file then gets the copy of its methods.
+  static int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out_flags) {
+    FailingDatabaseSync* self = instance_;
+    const int rc = self->real_->xOpen(self->real_, name, file, flags, out_flags);
+    if (rc != SQLITE_OK || (flags & SQLITE_OPEN_MAIN_DB) == 0 || file->pMethods == nullptr) return rc;
+    std::lock_guard lock(self->mu_);
+    auto& methods = self->methods_[file->pMethods];
+    if (!methods) {
+      methods = std::make_unique<Methods>(Methods{*file->pMethods, file->pMethods});
+      methods->io.xSync = &Sync;
+    }
+    file->pMethods = &methods->io;
+    return rc;
+  }
+  static int Sync(sqlite3_file* file, int flags) {
+    if (instance_->failing_.load()) {
+      instance_->failed_.fetch_add(1);
+      return SQLITE_IOERR_FSYNC;
+    }
+    return reinterpret_cast<const Methods*>(file->pMethods)->real->xSync(file, flags);
+  }
+
+  static inline FailingDatabaseSync* instance_ = nullptr;
+  sqlite3_vfs* real_;
+  sqlite3_vfs vfs_;
+  std::atomic<bool> failing_{false};
+  std::atomic<int> failed_{0};
+  std::mutex mu_;
+  std::map<const sqlite3_io_methods*, std::unique_ptr<Methods>> methods_;  // GUARDED_BY(mu_)
+};
+
 class DurabilityTest : public ::testing::Test {
  protected:
   DurabilityTest() : dir_(fs::temp_directory_path() / ("tousu-durable-" + HexEncode(RandomBytes(6)))) {
@@ -75,11 +138,15 @@ class DurabilityTest : public ::testing::Test {
   }
   std::string Path() const { return (dir_ / "t.db").string(); }
 
-  // A store with the real fdatasync and one write answered (null if that write failed).
-  std::unique_ptr<SqliteStore> OpenWithADurableWrite() {
-    auto store = SqliteStore::Open(Path(), true, {}).value();
+  // A store with the real fdatasync, marked initialised (so that Ready() is true), and one
+  // write answered; null if a write failed.
+  std::unique_ptr<SqliteStore> OpenWithADurableWrite(SqliteStore::Options options = {}) {
+    auto store = SqliteStore::Open(Path(), true, options).value();
+    auto initialised = Put(*store, "initialized_at", "2026-12-03T00:00:00Z");
     auto first = Put(*store, "a", "1");
-    if (first.wait_for(5s) != std::future_status::ready || !first.get().ok()) return nullptr;
+    for (auto* f : {&initialised, &first}) {
+      if (f->wait_for(5s) != std::future_status::ready || !f->get().ok()) return nullptr;
+    }
     return store;
   }
 
@@ -174,8 +241,10 @@ TEST_F(DurabilityTest, AnAnswerFromAReadWaitsForWhatTheReadCouldHaveSeen) {
 
 TEST_F(DurabilityTest, AFailedSyncStopsTheStore) {
   auto store = OpenGated();
+  auto initialised = Put(*store, "initialized_at", "2026-12-03T00:00:00Z");
   auto done = Put(*store, "a", "1");
   ASSERT_TRUE(Visible(*store, "a"));
+  ASSERT_TRUE(store->Ready()) << "Ready() is false before any failure: the test proves nothing";
   std::promise<bool> answered;
   store->AfterDurable(store->ReadHorizon(), [&](bool durable) { answered.set_value(durable); });
   gate_.FailWith(EIO);
@@ -227,6 +296,7 @@ TEST_F(DurabilityTest, AFailedSyncLeavesTheWalForRecovery) {
 TEST_F(DurabilityTest, ARemovedWalStopsTheStore) {
   auto store = OpenWithADurableWrite();
   ASSERT_TRUE(store);
+  ASSERT_TRUE(store->Ready());
   fs::remove(Path() + "-wal");
   auto second = Put(*store, "b", "2");
   ASSERT_EQ(second.wait_for(5s), std::future_status::ready);
@@ -238,6 +308,7 @@ TEST_F(DurabilityTest, ARemovedWalStopsTheStore) {
 TEST_F(DurabilityTest, AReplacedWalStopsTheStore) {
   auto store = OpenWithADurableWrite();
   ASSERT_TRUE(store);
+  ASSERT_TRUE(store->Ready());
   { std::ofstream(Path() + "-other") << "not the WAL"; }
   fs::rename(Path() + "-other", Path() + "-wal");
   auto second = Put(*store, "b", "2");
@@ -247,6 +318,69 @@ TEST_F(DurabilityTest, AReplacedWalStopsTheStore) {
   EXPECT_NE(s.ToString().find("durable"), std::string::npos) << s.ToString();
   EXPECT_FALSE(store->Ready());
   store->Close();
+}
+
+// A checkpoint whose sync of the database file fails may leave the file without pages that the
+// kernel dropped; a later pass's sync would then succeed, the WAL would start over, and those
+// pages would be lost. The store stops instead, keeps the WAL, and recovery finds every write.
+TEST_F(DurabilityTest, ACheckpointThatFailsToSyncTheDatabaseStopsTheStore) {
+  FailingDatabaseSync disk;
+  SqliteStore::Options options;
+  options.checkpoint_frames = 1;  // every commit wakes the checkpointer
+  auto store = OpenWithADurableWrite(options);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->Ready());
+
+  disk.Fail(true);
+  auto second = Put(*store, "b", "2");  // its commit wakes a checkpoint pass, which fails
+  ASSERT_EQ(second.wait_for(5s), std::future_status::ready);
+  const bool second_acknowledged = second.get().ok();
+  bool stopped = false;
+  for (int i = 0; i < 500 && !stopped; ++i) {
+    stopped = !store->Ready();
+    if (!stopped) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_GT(disk.failed(), 0) << "no checkpoint synced the database file";
+  ASSERT_TRUE(stopped) << "the store went on after a checkpoint failed to sync the database file";
+  auto third = Put(*store, "c", "3");
+  ASSERT_EQ(third.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(third.get().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store->Checkpoint().code(), StatusCode::kUnavailable);
+  store->Close();
+  store.reset();
+  std::error_code ec;
+  EXPECT_GT(fs::file_size(Path() + "-wal", ec), 0u) << "the WAL was folded or removed at close";
+
+  disk.Fail(false);
+  auto reopened = SqliteStore::Open(Path(), false).value();
+  EXPECT_EQ(Get(*reopened, "a"), std::string("1"));
+  if (second_acknowledged) {
+    EXPECT_EQ(Get(*reopened, "b"), std::string("2"));
+  }
+  EXPECT_EQ(Get(*reopened, "c"), std::nullopt);
+  reopened->Close();
+}
+
+// The same for a checkpoint asked for through Store::Checkpoint (it runs on the writer thread).
+TEST_F(DurabilityTest, AnAskedForCheckpointThatFailsToSyncStopsTheStore) {
+  FailingDatabaseSync disk;
+  auto store = OpenWithADurableWrite();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->Ready());
+  disk.Fail(true);
+  const Status s = store->Checkpoint();
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_GT(disk.failed(), 0);
+  EXPECT_FALSE(store->Ready());
+  auto later = Put(*store, "b", "2");
+  ASSERT_EQ(later.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(later.get().code(), StatusCode::kUnavailable);
+  store->Close();
+  store.reset();
+  disk.Fail(false);
+  auto reopened = SqliteStore::Open(Path(), false).value();
+  EXPECT_EQ(Get(*reopened, "a"), std::string("1"));
+  reopened->Close();
 }
 
 TEST_F(DurabilityTest, CloseSyncsAndAnswersEveryQueuedWrite) {

@@ -187,15 +187,26 @@ void SqliteConnection::OnWalCommit(std::function<void(int frames)> hook) {
       this);
 }
 
-StatusOr<bool> SqliteConnection::RestartWal(std::chrono::milliseconds wait) {
+SqliteConnection::CheckpointResult SqliteConnection::Checkpoint(CheckpointMode mode,
+                                                                std::chrono::milliseconds wait) {
+  const int sqlite_mode = mode == CheckpointMode::kPassive   ? SQLITE_CHECKPOINT_PASSIVE
+                          : mode == CheckpointMode::kRestart ? SQLITE_CHECKPOINT_RESTART
+                                                             : SQLITE_CHECKPOINT_TRUNCATE;
   // The busy handler is what waits for the checkpointer and the readers: shortened for this
   // call only, so that a long export's snapshot cannot stall the writer for the full timeout.
   sqlite3_busy_timeout(db_, static_cast<int>(wait.count()));
-  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  int log_frames = -1, copied_frames = -1;
+  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, sqlite_mode, &log_frames, &copied_frames);
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-  if (rc == SQLITE_OK) return true;
-  if ((rc & 0xff) == SQLITE_BUSY) return false;
-  return Error(rc, "wal restart");
+  CheckpointResult result;
+  if (rc == SQLITE_OK) {
+    result.complete = log_frames == copied_frames;
+  } else if ((rc & 0xff) != SQLITE_BUSY) {
+    result.status = Error(rc, "wal checkpoint");
+    // SQLITE_IOERR_NOMEM is memory, not the disk.
+    result.io_error = (rc & 0xff) == SQLITE_IOERR && rc != SQLITE_IOERR_NOMEM;
+  }
+  return result;
 }
 
 Status SqliteConnection::Script(const std::string& sql) {

@@ -32,11 +32,27 @@ class SqliteConnection final : public Connection {
   // of SQLite's automatic checkpoint (which would run on the committing thread).
   void OnWalCommit(std::function<void(int frames)> hook);
 
-  // Checkpoints the whole write-ahead log and waits, at most `wait`, until no reader still
-  // needs it, so that the next commit writes the log from its start again. True when it got
-  // there; false when a checkpoint or a reader held on longer than `wait` (nothing is lost:
-  // the log just goes on growing until the next try). Call it outside any transaction.
-  StatusOr<bool> RestartWal(std::chrono::milliseconds wait);
+  enum class CheckpointMode {
+    kPassive,   // copies what no reader still needs; waits for nobody
+    kRestart,   // copies everything, then waits for readers so the next commit starts the log over
+    kTruncate,  // as kRestart, and truncates the log file to zero bytes
+  };
+  struct CheckpointResult {
+    Status status;          // ok, or why the checkpoint failed (being held up is no failure)
+    bool complete = false;  // the whole log is in the database file (and for kRestart and
+                            // kTruncate, the log starts over)
+    // The file system failed a read, write or sync of the database file or the log. The
+    // database file may then lack pages that the log still has, and a retried sync can falsely
+    // succeed after the kernel dropped them: only recovery from the log at the next open is safe.
+    bool io_error = false;
+  };
+  // Runs one checkpoint, outside any transaction; waits at most `wait` (for kRestart and
+  // kTruncate: for another checkpoint and for readers of older frames). Nothing is lost when it
+  // stops short: the log just goes on growing until the next try.
+  CheckpointResult Checkpoint(CheckpointMode mode, std::chrono::milliseconds wait);
+  CheckpointResult Checkpoint(CheckpointMode mode) {
+    return Checkpoint(mode, std::chrono::milliseconds(kBusyTimeoutMs));
+  }
 
   // From now on, closing this connection leaves the write-ahead log as it is: no checkpoint
   // into the database file, no removal of the log (SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE). For a

@@ -18,6 +18,7 @@
 namespace tousu {
 
 using sql::SqliteConnection;
+using CheckpointMode = SqliteConnection::CheckpointMode;
 
 int SqliteStore::LatestSchemaVersion() { return sql::SqliteMigrations().back().version; }
 
@@ -159,7 +160,8 @@ void SqliteStore::WriterLoop() {
     }
     if (group.front().checkpoint) {
       // After a failed sync the WAL may not be what is on disk: nothing is folded from it.
-      group.front().done(sync_failed_.load() ? NotDurable() : writer_->Script("PRAGMA wal_checkpoint(TRUNCATE)"));
+      group.front().done(sync_failed_.load() ? NotDurable()
+                                              : Checked(writer_->Checkpoint(CheckpointMode::kTruncate)).status);
     } else {
       RunGroup(group);
       MaybeRestartWal();
@@ -318,16 +320,29 @@ void SqliteStore::AfterDurable(uint64_t horizon, std::function<void(bool)> fn) {
   fn(!sync_failed_.load() && Durable(horizon));
 }
 
+SqliteConnection::CheckpointResult SqliteStore::Checked(SqliteConnection::CheckpointResult result) {
+  if (result.io_error) {
+    // The pages a checkpoint could not write or sync may be gone from the kernel's cache while
+    // the WAL still has them; the next pass would see its sync succeed, count them copied and
+    // let the WAL start over without them. So the store stops as after a failed WAL sync: the
+    // WAL stays, and recovery at the next open copies it again.
+    FailDurability(result.status.Annotate("checkpoint"));
+    result.status = NotDurable();
+  } else if (!result.status.ok()) {
+    log::Warn("wal_checkpoint_failed", {{"detail", result.status.ToString()}});
+  }
+  return result;
+}
+
 void SqliteStore::MaybeRestartWal() {
   if (wal_frames_ < next_restart_frames_ || sync_failed_.load()) return;
   // SQLite refuses a second checkpoint at once, without waiting: wait here for the
   // checkpointer's pass (it copies what came since its last one, a few milliseconds).
-  StatusOr<bool> restarted = [this] {
+  const SqliteConnection::CheckpointResult restart = [this] {
     std::lock_guard pass(checkpoint_pass_mu_);
-    return writer_->RestartWal(options_.restart_wait);
+    return Checked(writer_->Checkpoint(CheckpointMode::kRestart, options_.restart_wait));
   }();
-  if (!restarted.ok()) log::Warn("wal_restart_failed", {{"detail", restarted.status().ToString()}});
-  if (restarted.ok() && *restarted) {
+  if (restart.complete) {
     next_restart_frames_ = options_.restart_frames;
   } else {
     // A reader (an export, say) still needs the old frames: try again once the WAL has grown
@@ -351,8 +366,7 @@ void SqliteStore::CheckpointerLoop() {
     // database file would lose what SQLite's recovery checks on the next start.
     if (sync_failed_.load()) continue;
     std::lock_guard pass(checkpoint_pass_mu_);
-    Status s = checkpointer_->Script("PRAGMA wal_checkpoint(PASSIVE)");
-    if (!s.ok()) log::Warn("wal_checkpoint_failed", {{"detail", s.ToString()}});
+    (void)Checked(checkpointer_->Checkpoint(CheckpointMode::kPassive));
   }
 }
 
@@ -454,6 +468,9 @@ void SqliteStore::Close() {
   }
   if (checkpointer_thread_.joinable()) checkpointer_thread_.join();
   std::lock_guard lock(read_mu_);
+  // The writer and checkpointer threads are gone: fold the WAL into the database file, unless
+  // it may not be what is on disk (and a failed fold makes it so).
+  if (!sync_failed_.load()) (void)Checked(writer_->Checkpoint(CheckpointMode::kTruncate));
   if (sync_failed_.load()) {
     // The WAL may not be what is on disk: leave it to SQLite's recovery at the next open, which
     // reads only the frames whose checksums hold, rather than fold it into the database file
@@ -462,10 +479,6 @@ void SqliteStore::Close() {
     writer_->KeepWalOnClose();
     for (auto& r : idle_readers_) r->KeepWalOnClose();
     log::Error("store_closed_without_checkpoint", {{"detail", "restart to recover the store from disk"}});
-  } else {
-    // The writer and checkpointer threads are gone: fold the WAL into the database file.
-    Status s = writer_->Script("PRAGMA wal_checkpoint(TRUNCATE)");
-    if (!s.ok()) log::Warn("wal_checkpoint_failed", {{"detail", s.ToString()}});
   }
   checkpointer_.reset();
   idle_readers_.clear();

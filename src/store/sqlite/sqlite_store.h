@@ -12,6 +12,9 @@
 // the store stops: the pages it could not write may be gone from the kernel's cache (a retried
 // fsync can falsely succeed), so every waiting and later write and read answer fails with
 // Unavailable and Ready() turns false until the server is restarted and SQLite recovers.
+// A checkpoint that fails on I/O (a write or sync of the database file) stops the store the
+// same way, for the same reason: the WAL still has what the file may have lost, and only
+// recovery at the next open copies it again safely.
 // Reads: a pool of read-only connections, each read in its own snapshot transaction.
 // Checkpoints: a checkpointer thread with its own connection copies the WAL back into the
 // database file (PASSIVE, beside the writer and the readers) whenever a commit leaves the WAL
@@ -108,6 +111,8 @@ class SqliteStore final : public Store {
   void CheckpointerLoop();
   void RunGroup(std::vector<Pending>& group);
   void MaybeRestartWal();
+  // Logs a checkpoint that failed; one that failed on I/O fails durability (see Checked's body).
+  sql::SqliteConnection::CheckpointResult Checked(sql::SqliteConnection::CheckpointResult result);
   void SyncerLoop();
   Status SyncWal();  // fdatasync of the WAL the writer writes to, or why it is not durable
   void FailDurability(const Status& why);
