@@ -100,6 +100,10 @@ std::vector<http::Gauge> StoreGauges(SqliteStore& store, Instant now) {
                  "Pages in the SQLite write-ahead log after the last commit; it starts over at 4000 "
                  "unless a reader holds old pages.",
                  {{"", static_cast<double>(store.wal_pages())}}});
+  out.push_back({"tousu_store_sync_running_seconds",
+                 "How long the WAL fdatasync now running has taken (0 between syncs); over 10 s, "
+                 "/readyz answers 503 until it returns.",
+                 {{"", store.sync_running_seconds()}}});
   Status s = store.Read([&](ReadTx& tx) -> Status {
     TOUSU_ASSIGN_OR_RETURN(auto counts, tx.CountComplaints());
     http::Gauge complaints{"tousu_complaints", "Complaints by status and tier.", {}};

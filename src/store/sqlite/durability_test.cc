@@ -267,6 +267,41 @@ TEST_F(DurabilityTest, AFailedSyncStopsTheStore) {
   store->Close();
 }
 
+// A sync that does not return (a dead disk) cannot be cut short; the store reports it instead.
+TEST_F(DurabilityTest, ASyncThatHangsMakesTheStoreNotReadyUntilItReturns) {
+  SqliteStore::Options options;
+  options.sync_wal = gate_.Hook();
+  options.sync_stall = 20ms;
+  auto store = SqliteStore::Open(Path(), true, options).value();
+  auto initialised = Put(*store, "initialized_at", "2026-12-03T00:00:00Z");
+  ASSERT_TRUE(Visible(*store, "initialized_at"));
+  ASSERT_TRUE(gate_.WaitStarted(1));
+  std::this_thread::sleep_for(40ms);
+  EXPECT_GT(store->sync_running_seconds(), 0.02);
+  EXPECT_FALSE(store->Ready()) << "a sync held past sync_stall left the store ready";
+  gate_.Open();
+  ASSERT_EQ(initialised.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(initialised.get().ok()) << "a slow sync is no failed one";
+  EXPECT_TRUE(store->Ready());
+  EXPECT_EQ(store->sync_running_seconds(), 0);
+  store->Close();
+}
+
+TEST_F(DurabilityTest, ASyncWithinItsStallTimeKeepsTheStoreReady) {
+  SqliteStore::Options options;
+  options.sync_wal = gate_.Hook();
+  options.sync_stall = std::chrono::hours(1);
+  auto store = SqliteStore::Open(Path(), true, options).value();
+  auto initialised = Put(*store, "initialized_at", "2026-12-03T00:00:00Z");
+  ASSERT_TRUE(Visible(*store, "initialized_at"));
+  ASSERT_TRUE(gate_.WaitStarted(1));
+  std::this_thread::sleep_for(40ms);
+  EXPECT_TRUE(store->Ready());
+  gate_.Open();
+  ASSERT_EQ(initialised.wait_for(5s), std::future_status::ready);
+  store->Close();
+}
+
 // After a failed sync the WAL may hold frames the disk does not. Folding it into the database
 // file at Close (or in a checkpoint pass, or by closing the last connection) would throw away
 // what SQLite's recovery checks at the next open: the WAL is left as it is.

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -237,7 +238,16 @@ void SqliteStore::SyncerLoop() {
     }
     // One fdatasync covers every group taken: all of them were written to the WAL before it.
     if (!sync_failed_.load()) {
-      if (Status s = SyncWal(); !s.ok()) FailDurability(s);
+      const auto began = std::chrono::steady_clock::now();
+      const int64_t began_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(began.time_since_epoch()).count();
+      sync_started_ns_.store(began_ns);
+      Status s = SyncWal();
+      sync_started_ns_.store(0);
+      if (stall_logged_.load() == began_ns) {
+        log::Warn("store_sync_resumed", {{"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count()},
+                                         {"ok", s.ok()}});
+      }
+      if (!s.ok()) FailDurability(s);
     }
     const bool durable = !sync_failed_.load();
     std::vector<std::function<void(bool)>> ready;
@@ -420,8 +430,28 @@ Status SqliteStore::Read(const ReadFn& fn) {
   return s;
 }
 
+double SqliteStore::sync_running_seconds() const {
+  const int64_t began = sync_started_ns_.load();
+  if (began == 0) return 0;
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch()).count();
+  return std::max<int64_t>(now - began, 0) / 1e9;
+}
+
+bool SqliteStore::SyncStalled() {
+  const int64_t began = sync_started_ns_.load();
+  const double running = sync_running_seconds();
+  if (began == 0 || running * 1000 < static_cast<double>(options_.sync_stall.count())) return false;
+  if (stall_logged_.exchange(began) != began) {
+    log::Error("store_sync_stalled", {{"seconds", running},
+                                      {"detail", "the WAL's fdatasync has not returned: every write and "
+                                                 "read answer waits for it; check the disk"}});
+  }
+  return true;
+}
+
 bool SqliteStore::Ready() {
-  if (sync_failed_.load()) return false;
+  if (sync_failed_.load() || SyncStalled()) return false;
   return Read([](ReadTx& tx) -> Status {
            auto v = tx.GetMeta("initialized_at");
            if (!v.ok()) return v.status();

@@ -64,6 +64,11 @@ class SqliteStore final : public Store {
     // Makes the WAL file's data durable: fdatasync(fd) in production. Tests replace it to hold
     // a sync back or to fail one; it runs on the syncer thread and returns 0 or an errno.
     std::function<int(int fd)> sync_wal;
+    // A WAL sync that has taken longer than this makes Ready() false until it returns. Nothing
+    // can cut a hung fdatasync short, and every answer that must wait for it waits on: a dead
+    // disk (or a stuck network volume) is thus reported to the readiness probe, and logged,
+    // instead of the server only going quiet.
+    std::chrono::milliseconds sync_stall{10000};
   };
 
   // Opens (creating if `create`) the database at `path` and brings its schema up to date.
@@ -87,6 +92,8 @@ class SqliteStore final : public Store {
   // The WAL's length in pages after the last commit (for /metrics): it starts over near
   // `restart_frames` unless a reader holds old frames.
   int64_t wal_pages() const { return wal_pages_.load(std::memory_order_relaxed); }
+  // How long the WAL sync now running has taken, in seconds; 0 when none runs (for /metrics).
+  double sync_running_seconds() const;
 
   // The newest schema version this binary knows.
   static int LatestSchemaVersion();
@@ -116,6 +123,7 @@ class SqliteStore final : public Store {
   void SyncerLoop();
   Status SyncWal();  // fdatasync of the WAL the writer writes to, or why it is not durable
   void FailDurability(const Status& why);
+  bool SyncStalled();  // a sync has run longer than options_.sync_stall (logged once per stall)
   StatusOr<std::unique_ptr<sql::SqliteConnection>> AcquireReader();
   void ReleaseReader(std::unique_ptr<sql::SqliteConnection> conn);
 
@@ -153,6 +161,9 @@ class SqliteStore final : public Store {
   std::deque<Committed> sync_queue_;  // GUARDED_BY(sync_mu_)
   std::multimap<uint64_t, std::function<void(bool)>> durable_waiters_;  // GUARDED_BY(sync_mu_)
   bool syncer_stop_ = false;          // GUARDED_BY(sync_mu_)
+  // steady_clock nanoseconds at which the running sync began; 0 between syncs.
+  std::atomic<int64_t> sync_started_ns_{0};
+  std::atomic<int64_t> stall_logged_{0};  // sync_started_ns_ of the last sync reported stalled
   int wal_fd_ = -1;                   // opened in Open; the syncer's, then Close's
   std::thread syncer_thread_;
 
