@@ -15,6 +15,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <unistd.h>
 
@@ -416,6 +417,21 @@ TEST_F(DurabilityTest, AnAskedForCheckpointThatFailsToSyncStopsTheStore) {
   auto reopened = SqliteStore::Open(Path(), false).value();
   EXPECT_EQ(Get(*reopened, "a"), std::string("1"));
   reopened->Close();
+}
+
+// The callbacks run on the store's own threads: one that throws must not end them.
+TEST_F(DurabilityTest, ACallbackThatThrowsLeavesTheStoreRunning) {
+  SqliteStore::Options options;
+  options.on_commit = [](double, size_t) { throw std::runtime_error("on_commit threw"); };
+  auto store = SqliteStore::Open(Path(), true, options).value();
+  store->Write([](WriteTx& tx) { return tx.SetMeta("a", "1"); },
+               [](Status) { throw std::runtime_error("done threw"); });
+  store->AfterDurable(store->ReadHorizon() + 1, [](bool) { throw std::runtime_error("waiter threw"); });
+  auto next = Put(*store, "b", "2");
+  ASSERT_EQ(next.wait_for(5s), std::future_status::ready) << "a throwing callback stopped the store's threads";
+  EXPECT_TRUE(next.get().ok());
+  EXPECT_EQ(Get(*store, "a"), std::string("1"));
+  store->Close();
 }
 
 TEST_F(DurabilityTest, CloseSyncsAndAnswersEveryQueuedWrite) {

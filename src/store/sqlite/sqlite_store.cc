@@ -26,6 +26,19 @@ int SqliteStore::LatestSchemaVersion() { return sql::SqliteMigrations().back().v
 namespace {
 // What every write (and checkpoint) gets once a sync failed: only a restart recovers.
 Status NotDurable() { return Status::Unavailable("the store could not make writes durable; restart the server"); }
+
+// Runs a caller's callback on a store thread. One that throws is logged: letting it out would
+// end the thread (std::terminate), and with it every later answer.
+template <class Fn>
+void RunCallback(const char* what, Fn&& fn) noexcept {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    log::Error("store_callback_threw", {{"callback", what}, {"what", e.what()}});
+  } catch (...) {
+    log::Error("store_callback_threw", {{"callback", what}, {"what", "not a std::exception"}});
+  }
+}
 }  // namespace
 
 StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, bool create,
@@ -161,8 +174,8 @@ void SqliteStore::WriterLoop() {
     }
     if (group.front().checkpoint) {
       // After a failed sync the WAL may not be what is on disk: nothing is folded from it.
-      group.front().done(sync_failed_.load() ? NotDurable()
-                                              : Checked(writer_->Checkpoint(CheckpointMode::kTruncate)).status);
+      Status s = sync_failed_.load() ? NotDurable() : Checked(writer_->Checkpoint(CheckpointMode::kTruncate)).status;
+      RunCallback("write_done", [&] { group.front().done(std::move(s)); });
     } else {
       RunGroup(group);
       MaybeRestartWal();
@@ -174,9 +187,7 @@ void SqliteStore::WriterLoop() {
 void SqliteStore::RunGroup(std::vector<Pending>& group) {
   const auto started = std::chrono::steady_clock::now();
   if (sync_failed_.load()) {
-    for (auto& p : group) {
-      p.done(NotDurable());
-    }
+    for (auto& p : group) RunCallback("write_done", [&] { p.done(NotDurable()); });
     return;
   }
   std::vector<Status> results(group.size());
@@ -184,7 +195,7 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
   auto run = [this](const char* sql) { return writer_->Exec(sql, {}).status(); };
   Status begin = run("BEGIN IMMEDIATE");
   if (!begin.ok()) {
-    for (auto& p : group) p.done(begin);
+    for (auto& p : group) RunCallback("write_done", [&] { p.done(begin); });
     return;
   }
   sql::SqlTx tx(*writer_, /*remember_log=*/true);
@@ -261,18 +272,17 @@ void SqliteStore::SyncerLoop() {
     const auto now = std::chrono::steady_clock::now();
     for (Committed& c : batch) {
       if (options_.on_commit) {
-        options_.on_commit(std::chrono::duration<double>(now - c.started).count(), c.done.size());
+        RunCallback("on_commit", [&] {
+          options_.on_commit(std::chrono::duration<double>(now - c.started).count(), c.done.size());
+        });
       }
       for (size_t i = 0; i < c.done.size(); ++i) {
-        try {
-          c.done[i](durable ? c.results[i]
-                            : Status::Unavailable("the store could not make this write durable"));
-        } catch (const std::exception& e) {
-          log::Error("write_done_threw", {{"what", e.what()}});
-        }
+        RunCallback("write_done", [&] {
+          c.done[i](durable ? c.results[i] : Status::Unavailable("the store could not make this write durable"));
+        });
       }
     }
-    for (auto& fn : ready) fn(durable);
+    for (auto& fn : ready) RunCallback("after_durable", [&] { fn(durable); });
   }
   // Stopped: every commit is synced (or the store failed); nobody may be left waiting.
   std::multimap<uint64_t, std::function<void(bool)>> left;
@@ -280,7 +290,9 @@ void SqliteStore::SyncerLoop() {
     std::lock_guard lock(sync_mu_);
     left.swap(durable_waiters_);
   }
-  for (auto& [horizon, fn] : left) fn(!sync_failed_.load() && Durable(horizon));
+  for (auto& [horizon, fn] : left) {
+    RunCallback("after_durable", [&, h = horizon] { fn(!sync_failed_.load() && Durable(h)); });
+  }
 }
 
 Status SqliteStore::SyncWal() {
