@@ -267,6 +267,10 @@ void Api::AnswerRead(const Request& req, Response r, const std::function<void(Re
   });
 }
 
+void Api::AfterReadsDurable(std::function<void(bool durable)> fn) {
+  deps_.store.AfterDurable(deps_.store.ReadHorizon(), std::move(fn));
+}
+
 void Api::RefuseStream(const Request& req, const Status& why, const std::function<void(Response)>& reply) {
   AnswerRead(req, Problem(why, req.request_id), reply);
 }

@@ -77,6 +77,11 @@ class Api final {
   // The answer to an OpenStream error: it came from reads (the caller's credentials, the
   // complaint's state), so, like every such answer, it leaves once what they saw is durable.
   void RefuseStream(const Request& req, const Status& why, const std::function<void(Response)>& reply);
+  // Runs `fn` once everything the reads made so far could have seen is durable: at once, on
+  // this thread, when it already is (always under a read-only load); else on the store's syncer
+  // thread. false: the store could not make it durable. For what the server tells a client
+  // from reads before any answer, an upload's "100 Continue".
+  void AfterReadsDurable(std::function<void(bool durable)> fn);
   // The whole streamed body is in `sink`: answers as Serve does.
   void FinishStream(Request req, std::unique_ptr<BodySink> sink, std::function<void(Response)> reply);
 

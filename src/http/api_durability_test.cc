@@ -144,5 +144,22 @@ TEST_F(ApiDurabilityTest, ARefusedUploadWaitsToo) {
   EXPECT_EQ(answer.get().status, 403);
 }
 
+// An upload's "100 Continue" says its credentials and complaint passed: the server sends it
+// through AfterReadsDurable, which holds it like any answer from reads.
+TEST_F(ApiDurabilityTest, WhatAReadMayTellWaitsForTheSyncOfWhatItCouldHaveSeen) {
+  bool at_once = false;
+  api_->AfterReadsDurable([&](bool durable) { at_once = durable; });
+  EXPECT_TRUE(at_once) << "with nothing unsynced it runs at once";
+
+  auto write = CommitUnsynced();
+  auto promise = std::make_shared<std::promise<bool>>();
+  auto told = promise->get_future();
+  api_->AfterReadsDurable([promise](bool durable) { promise->set_value(durable); });
+  EXPECT_EQ(told.wait_for(100ms), std::future_status::timeout) << "ran before the WAL sync";
+  OpenGate();
+  ASSERT_EQ(told.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(told.get());
+}
+
 }  // namespace
 }  // namespace tousu::http

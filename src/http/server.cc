@@ -206,7 +206,16 @@ class Session final : public std::enable_shared_from_this<Session> {
     stream_parser_->body_limit(stream_limit_);
     chunk_.resize(kChunk);
     if (stream_parser_->is_done()) return FinishStream();
-    ContinueThen(&Session::BeginChunks);
+    if (!expect_continue_) return BeginChunks();
+    // "100 Continue" tells the client that its credentials and the complaint passed: told from
+    // reads, it leaves only once what they saw is durable, as every answer from reads does.
+    server_->api->AfterReadsDurable([self = shared_from_this()](bool durable) {
+      net::post(self->stream_.get_executor(), [self, durable] {
+        if (durable) return self->ContinueThen(&Session::BeginChunks);
+        self->sink_.reset();
+        self->WriteError(Status::Unavailable("the store could not make writes durable; try again later"), 0);
+      });
+    });
   }
 
   // The whole streamed body must arrive within the upload timeout.
