@@ -104,6 +104,10 @@ std::vector<http::Gauge> StoreGauges(SqliteStore& store, Instant now) {
                  "How long the WAL fdatasync now running has taken (0 between syncs); over 10 s, "
                  "/readyz answers 503 until it returns.",
                  {{"", store.sync_running_seconds()}}});
+  out.push_back({"tousu_store_checkpoint_running_seconds",
+                 "How long the WAL checkpoint pass now running has taken (0 between passes); over 10 s, "
+                 "/readyz answers 503 until it returns.",
+                 {{"", store.checkpoint_running_seconds()}}});
   Status s = store.Read([&](ReadTx& tx) -> Status {
     TOUSU_ASSIGN_OR_RETURN(auto counts, tx.CountComplaints());
     http::Gauge complaints{"tousu_complaints", "Complaints by status and tier.", {}};

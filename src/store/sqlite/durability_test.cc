@@ -86,6 +86,12 @@ class FailingDatabaseSync {
 
   void Fail(bool on) { failing_.store(on); }
   int failed() const { return failed_.load(); }
+  // While held, a sync of a main database file waits (a disk that does not answer).
+  void Hold(bool on) {
+    std::lock_guard lock(hold_mu_);
+    held_ = on;
+    hold_cv_.notify_all();
+  }
 
  private:
   // The real file's methods with xSync replaced; `io` first, so a file's pMethods leads here.
@@ -109,6 +115,10 @@ class FailingDatabaseSync {
     return rc;
   }
   static int Sync(sqlite3_file* file, int flags) {
+    {
+      std::unique_lock lock(instance_->hold_mu_);
+      instance_->hold_cv_.wait(lock, [] { return !instance_->held_; });
+    }
     if (instance_->failing_.load()) {
       instance_->failed_.fetch_add(1);
       return SQLITE_IOERR_FSYNC;
@@ -121,6 +131,9 @@ class FailingDatabaseSync {
   sqlite3_vfs vfs_;
   std::atomic<bool> failing_{false};
   std::atomic<int> failed_{0};
+  std::mutex hold_mu_;
+  std::condition_variable hold_cv_;
+  bool held_ = false;  // GUARDED_BY(hold_mu_)
   std::mutex mu_;
   std::map<const sqlite3_io_methods*, std::unique_ptr<Methods>> methods_;  // GUARDED_BY(mu_)
 };
@@ -272,14 +285,14 @@ TEST_F(DurabilityTest, AFailedSyncStopsTheStore) {
 TEST_F(DurabilityTest, ASyncThatHangsMakesTheStoreNotReadyUntilItReturns) {
   SqliteStore::Options options;
   options.sync_wal = gate_.Hook();
-  options.sync_stall = 20ms;
+  options.disk_stall = 20ms;
   auto store = SqliteStore::Open(Path(), true, options).value();
   auto initialised = Put(*store, "initialized_at", "2026-12-03T00:00:00Z");
   ASSERT_TRUE(Visible(*store, "initialized_at"));
   ASSERT_TRUE(gate_.WaitStarted(1));
   std::this_thread::sleep_for(40ms);
   EXPECT_GT(store->sync_running_seconds(), 0.02);
-  EXPECT_FALSE(store->Ready()) << "a sync held past sync_stall left the store ready";
+  EXPECT_FALSE(store->Ready()) << "a sync held past disk_stall left the store ready";
   gate_.Open();
   ASSERT_EQ(initialised.wait_for(5s), std::future_status::ready);
   EXPECT_TRUE(initialised.get().ok()) << "a slow sync is no failed one";
@@ -288,10 +301,44 @@ TEST_F(DurabilityTest, ASyncThatHangsMakesTheStoreNotReadyUntilItReturns) {
   store->Close();
 }
 
+// The same for a checkpoint pass whose sync of the database file does not return: it holds
+// the lock that the writer's WAL restart waits for, so writes stop too.
+TEST_F(DurabilityTest, ACheckpointThatHangsMakesTheStoreNotReadyUntilItReturns) {
+  FailingDatabaseSync disk;
+  SqliteStore::Options options;
+  options.checkpoint_frames = 1;  // every commit wakes the checkpointer
+  options.disk_stall = 20ms;
+  auto store = OpenWithADurableWrite(options);
+  ASSERT_TRUE(store);
+  struct Release {  // before the store closes, even when an assertion ends the test early
+    FailingDatabaseSync& disk;
+    ~Release() { disk.Hold(false); }
+  } release{disk};
+  disk.Hold(true);
+  auto write = Put(*store, "b", "2");  // wakes a checkpoint pass, which hangs in its sync
+  bool stalled = false;
+  for (int i = 0; i < 500 && !stalled; ++i) {
+    stalled = store->checkpoint_running_seconds() > 0.02;
+    if (!stalled) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(stalled) << "no checkpoint pass hung in the database file's sync";
+  EXPECT_FALSE(store->Ready()) << "a checkpoint held past disk_stall left the store ready";
+  disk.Hold(false);
+  ASSERT_EQ(write.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(write.get().ok());
+  bool ready = false;
+  for (int i = 0; i < 500 && !ready; ++i) {
+    ready = store->Ready();
+    if (!ready) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(ready) << "the store stayed not ready after the checkpoint returned";
+  store->Close();
+}
+
 TEST_F(DurabilityTest, ASyncWithinItsStallTimeKeepsTheStoreReady) {
   SqliteStore::Options options;
   options.sync_wal = gate_.Hook();
-  options.sync_stall = std::chrono::hours(1);
+  options.disk_stall = std::chrono::hours(1);
   auto store = SqliteStore::Open(Path(), true, options).value();
   auto initialised = Put(*store, "initialized_at", "2026-12-03T00:00:00Z");
   ASSERT_TRUE(Visible(*store, "initialized_at"));
@@ -378,6 +425,11 @@ TEST_F(DurabilityTest, ACheckpointThatFailsToSyncTheDatabaseStopsTheStore) {
   }
   EXPECT_GT(disk.failed(), 0) << "no checkpoint synced the database file";
   ASSERT_TRUE(stopped) << "the store went on after a checkpoint failed to sync the database file";
+  // Every commit was synced, yet the database file may have lost pages: no read answer goes.
+  EXPECT_FALSE(store->Durable(store->ReadHorizon()));
+  bool answered = true;
+  store->AfterDurable(store->ReadHorizon(), [&](bool durable) { answered = durable; });
+  EXPECT_FALSE(answered);
   auto third = Put(*store, "c", "3");
   ASSERT_EQ(third.wait_for(5s), std::future_status::ready);
   EXPECT_EQ(third.get().code(), StatusCode::kUnavailable);

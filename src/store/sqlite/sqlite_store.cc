@@ -27,6 +27,9 @@ namespace {
 // What every write (and checkpoint) gets once a sync failed: only a restart recovers.
 Status NotDurable() { return Status::Unavailable("the store could not make writes durable; restart the server"); }
 
+// How long a checkpoint that must copy everything (TRUNCATE) waits for readers of older frames.
+constexpr std::chrono::milliseconds kCheckpointWait{10000};
+
 // Runs a caller's callback on a store thread. One that throws is logged: letting it out would
 // end the thread (std::terminate), and with it every later answer.
 template <class Fn>
@@ -174,7 +177,9 @@ void SqliteStore::WriterLoop() {
     }
     if (group.front().checkpoint) {
       // After a failed sync the WAL may not be what is on disk: nothing is folded from it.
-      Status s = sync_failed_.load() ? NotDurable() : Checked(writer_->Checkpoint(CheckpointMode::kTruncate)).status;
+      auto result = RunCheckpoint(*writer_, CheckpointMode::kTruncate, kCheckpointWait);
+      Status s = result.status;
+      if (s.ok() && !result.complete) s = Status::Unavailable("a reader still needs the WAL; try the checkpoint again");
       RunCallback("write_done", [&] { group.front().done(std::move(s)); });
     } else {
       RunGroup(group);
@@ -249,15 +254,9 @@ void SqliteStore::SyncerLoop() {
     }
     // One fdatasync covers every group taken: all of them were written to the WAL before it.
     if (!sync_failed_.load()) {
-      const auto began = std::chrono::steady_clock::now();
-      const int64_t began_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(began.time_since_epoch()).count();
-      sync_started_ns_.store(began_ns);
+      sync_wait_.Begin();
       Status s = SyncWal();
-      sync_started_ns_.store(0);
-      if (stall_logged_.load() == began_ns) {
-        log::Warn("store_sync_resumed", {{"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count()},
-                                         {"ok", s.ok()}});
-      }
+      sync_wait_.End();
       if (!s.ok()) FailDurability(s);
     }
     const bool durable = !sync_failed_.load();
@@ -327,7 +326,9 @@ void SqliteStore::FailDurability(const Status& why) {
 
 uint64_t SqliteStore::ReadHorizon() const { return commits_started_.load(); }
 
-bool SqliteStore::Durable(uint64_t horizon) const { return durable_.load() >= horizon; }
+// Never after durability failed: a checkpoint's failure leaves every commit synced, and yet the
+// database file may have lost pages that readers would then find stale.
+bool SqliteStore::Durable(uint64_t horizon) const { return !sync_failed_.load() && durable_.load() >= horizon; }
 
 void SqliteStore::AfterDurable(uint64_t horizon, std::function<void(bool)> fn) {
   if (!sync_failed_.load() && Durable(horizon)) return fn(true);
@@ -360,10 +361,8 @@ void SqliteStore::MaybeRestartWal() {
   if (wal_frames_ < next_restart_frames_ || sync_failed_.load()) return;
   // SQLite refuses a second checkpoint at once, without waiting: wait here for the
   // checkpointer's pass (it copies what came since its last one, a few milliseconds).
-  const SqliteConnection::CheckpointResult restart = [this] {
-    std::lock_guard pass(checkpoint_pass_mu_);
-    return Checked(writer_->Checkpoint(CheckpointMode::kRestart, options_.restart_wait));
-  }();
+  const auto restart = RunCheckpoint(*writer_, CheckpointMode::kRestart, options_.restart_wait);
+  if (sync_failed_.load()) return;
   if (restart.complete) {
     next_restart_frames_ = options_.restart_frames;
   } else {
@@ -386,10 +385,19 @@ void SqliteStore::CheckpointerLoop() {
     // complete one starts the WAL file over.
     // After a failed sync the WAL may hold frames the disk does not: copying them into the
     // database file would lose what SQLite's recovery checks on the next start.
-    if (sync_failed_.load()) continue;
-    std::lock_guard pass(checkpoint_pass_mu_);
-    (void)Checked(checkpointer_->Checkpoint(CheckpointMode::kPassive));
+    (void)RunCheckpoint(*checkpointer_, CheckpointMode::kPassive, std::chrono::milliseconds(0));
   }
+}
+
+SqliteConnection::CheckpointResult SqliteStore::RunCheckpoint(SqliteConnection& conn, CheckpointMode mode,
+                                                              std::chrono::milliseconds wait) {
+  std::lock_guard pass(checkpoint_pass_mu_);
+  // Checked under the lock: a pass that waited for it while durability failed must not run.
+  if (sync_failed_.load()) return {NotDurable(), false, false};
+  checkpoint_wait_.Begin();
+  auto result = conn.Checkpoint(mode, wait);
+  checkpoint_wait_.End();
+  return Checked(std::move(result));
 }
 
 // ---- reads ----------------------------------------------------------------------------------
@@ -442,28 +450,45 @@ Status SqliteStore::Read(const ReadFn& fn) {
   return s;
 }
 
-double SqliteStore::sync_running_seconds() const {
-  const int64_t began = sync_started_ns_.load();
-  if (began == 0) return 0;
-  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch()).count();
-  return std::max<int64_t>(now - began, 0) / 1e9;
+void SqliteStore::DiskWait::Begin() {
+  std::lock_guard lock(mu_);
+  began_ = std::chrono::steady_clock::now();
+  logged_ = false;
 }
 
-bool SqliteStore::SyncStalled() {
-  const int64_t began = sync_started_ns_.load();
-  const double running = sync_running_seconds();
-  if (began == 0 || running * 1000 < static_cast<double>(options_.sync_stall.count())) return false;
-  if (stall_logged_.exchange(began) != began) {
-    log::Error("store_sync_stalled", {{"seconds", running},
-                                      {"detail", "the WAL's fdatasync has not returned: every write and "
-                                                 "read answer waits for it; check the disk"}});
+void SqliteStore::DiskWait::End() {
+  std::lock_guard lock(mu_);
+  if (logged_ && began_) {
+    log::Warn(std::string("store_") + what_ + "_resumed",
+              {{"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - *began_).count()}});
+  }
+  began_.reset();
+  logged_ = false;
+}
+
+double SqliteStore::DiskWait::RunningSeconds() const {
+  std::lock_guard lock(mu_);
+  return began_ ? std::chrono::duration<double>(std::chrono::steady_clock::now() - *began_).count() : 0.0;
+}
+
+bool SqliteStore::DiskWait::Stalled(std::chrono::milliseconds limit) {
+  std::lock_guard lock(mu_);
+  if (!began_ || std::chrono::steady_clock::now() - *began_ < limit) return false;
+  if (!logged_) {
+    logged_ = true;
+    log::Error(std::string("store_") + what_ + "_stalled",
+               {{"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - *began_).count()},
+                {"detail", "the disk has not answered: every write and read answer waits for it; check the disk"}});
   }
   return true;
 }
 
 bool SqliteStore::Ready() {
-  if (sync_failed_.load() || SyncStalled()) return false;
+  if (sync_failed_.load()) return false;
+  // Both asked, so that each stall is logged.
+  const bool sync_stalled = sync_wait_.Stalled(options_.disk_stall);
+  const bool checkpoint_stalled = checkpoint_wait_.Stalled(options_.disk_stall);
+  if (sync_stalled || checkpoint_stalled) return false;
   return Read([](ReadTx& tx) -> Status {
            auto v = tx.GetMeta("initialized_at");
            if (!v.ok()) return v.status();
@@ -512,7 +537,7 @@ void SqliteStore::Close() {
   std::lock_guard lock(read_mu_);
   // The writer and checkpointer threads are gone: fold the WAL into the database file, unless
   // it may not be what is on disk (and a failed fold makes it so).
-  if (!sync_failed_.load()) (void)Checked(writer_->Checkpoint(CheckpointMode::kTruncate));
+  (void)RunCheckpoint(*writer_, CheckpointMode::kTruncate, kCheckpointWait);
   if (sync_failed_.load()) {
     // The WAL may not be what is on disk: leave it to SQLite's recovery at the next open, which
     // reads only the frames whose checksums hold, rather than fold it into the database file

@@ -39,6 +39,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -64,11 +65,11 @@ class SqliteStore final : public Store {
     // Makes the WAL file's data durable: fdatasync(fd) in production. Tests replace it to hold
     // a sync back or to fail one; it runs on the syncer thread and returns 0 or an errno.
     std::function<int(int fd)> sync_wal;
-    // A WAL sync that has taken longer than this makes Ready() false until it returns. Nothing
-    // can cut a hung fdatasync short, and every answer that must wait for it waits on: a dead
-    // disk (or a stuck network volume) is thus reported to the readiness probe, and logged,
-    // instead of the server only going quiet.
-    std::chrono::milliseconds sync_stall{10000};
+    // A WAL sync or a checkpoint pass that has taken longer than this makes Ready() false
+    // until it returns. Nothing can cut a hung fdatasync short, and every answer that must wait
+    // for it waits on: a dead disk (or a stuck network volume) is thus reported to the
+    // readiness probe, and logged, instead of the server only going quiet.
+    std::chrono::milliseconds disk_stall{10000};
   };
 
   // Opens (creating if `create`) the database at `path` and brings its schema up to date.
@@ -92,13 +93,33 @@ class SqliteStore final : public Store {
   // The WAL's length in pages after the last commit (for /metrics): it starts over near
   // `restart_frames` unless a reader holds old frames.
   int64_t wal_pages() const { return wal_pages_.load(std::memory_order_relaxed); }
-  // How long the WAL sync now running has taken, in seconds; 0 when none runs (for /metrics).
-  double sync_running_seconds() const;
+  // How long the WAL sync (the checkpoint pass) now running has taken, in seconds; 0 when none
+  // runs (for /metrics).
+  double sync_running_seconds() const { return sync_wait_.RunningSeconds(); }
+  double checkpoint_running_seconds() const { return checkpoint_wait_.RunningSeconds(); }
 
   // The newest schema version this binary knows.
   static int LatestSchemaVersion();
 
  private:
+  // A disk operation that may hang (a WAL fdatasync, a checkpoint pass): when the running one
+  // began, so that one taking too long can be reported; logged once when it passes the limit
+  // and once when it returns.
+  class DiskWait {
+   public:
+    explicit DiskWait(const char* what) : what_(what) {}
+    void Begin();
+    void End();
+    double RunningSeconds() const;
+    bool Stalled(std::chrono::milliseconds limit);
+
+   private:
+    const char* const what_;
+    mutable std::mutex mu_;
+    std::optional<std::chrono::steady_clock::time_point> began_;  // GUARDED_BY(mu_)
+    bool logged_ = false;                                          // GUARDED_BY(mu_)
+  };
+
   struct Pending {
     WriteJob job;
     WriteDone done;
@@ -123,7 +144,11 @@ class SqliteStore final : public Store {
   void SyncerLoop();
   Status SyncWal();  // fdatasync of the WAL the writer writes to, or why it is not durable
   void FailDurability(const Status& why);
-  bool SyncStalled();  // a sync has run longer than options_.sync_stall (logged once per stall)
+  // Runs one checkpoint on `conn` under checkpoint_pass_mu_ (SQLite runs one at a time),
+  // timed by checkpoint_wait_ and Checked; none once durability failed.
+  sql::SqliteConnection::CheckpointResult RunCheckpoint(sql::SqliteConnection& conn,
+                                                       sql::SqliteConnection::CheckpointMode mode,
+                                                       std::chrono::milliseconds wait);
   StatusOr<std::unique_ptr<sql::SqliteConnection>> AcquireReader();
   void ReleaseReader(std::unique_ptr<sql::SqliteConnection> conn);
 
@@ -161,9 +186,8 @@ class SqliteStore final : public Store {
   std::deque<Committed> sync_queue_;  // GUARDED_BY(sync_mu_)
   std::multimap<uint64_t, std::function<void(bool)>> durable_waiters_;  // GUARDED_BY(sync_mu_)
   bool syncer_stop_ = false;          // GUARDED_BY(sync_mu_)
-  // steady_clock nanoseconds at which the running sync began; 0 between syncs.
-  std::atomic<int64_t> sync_started_ns_{0};
-  std::atomic<int64_t> stall_logged_{0};  // sync_started_ns_ of the last sync reported stalled
+  DiskWait sync_wait_{"sync"};
+  DiskWait checkpoint_wait_{"checkpoint"};
   int wal_fd_ = -1;                   // opened in Open; the syncer's, then Close's
   std::thread syncer_thread_;
 
