@@ -1,8 +1,12 @@
 // Abuse limits and metrics over HTTP: 429 with Retry-After from the address and token buckets,
-// growing login delays, and a /metrics page that promtool accepts.
+// growing login delays, and a /metrics page that promtool accepts and that shows every series
+// the dashboard and alert rules in deploy/ name.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
+#include <iterator>
+#include <regex>
 
 #include "tests/integration/harness.h"
 
@@ -91,6 +95,39 @@ TEST(Metrics, PromtoolAcceptsThePage) {
   std::ofstream(file) << m.body;
   CommandResult check = RunCommand({"/bin/sh", "-c", "promtool check metrics < " + file});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+// The dashboard and the alert rules in deploy/ only work while every series they name is on the
+// page: a renamed metric would leave a panel empty and an alert silent.
+TEST(Metrics, EverySeriesTheDashboardAndAlertsNameIsOnThePage) {
+  TempDir dir;
+  Server server(dir.path() + "/data");
+  ASSERT_EQ(Http(server.port(), "GET", "/healthz").status, 200);  // so that request series exist
+  HttpResult m = Http(server.port(), "GET", "/metrics");
+  ASSERT_EQ(m.status, 200);
+  const std::string page = "\n" + m.body;
+  int named = 0;
+  for (const char* file : {"/deploy/grafana/tousu-dashboard.json", "/deploy/prometheus/tousu-alerts.yml"}) {
+    std::ifstream in(std::string(TOUSU_SOURCE_DIR) + file);
+    ASSERT_TRUE(in) << file;
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::regex series("tousu_[a-z0-9_]+");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), series); it != std::sregex_iterator(); ++it) {
+      const std::string name = it->str();
+      ++named;
+      // A family with no samples yet (no complaints on a fresh store) still has its TYPE line;
+      // a histogram's is under its base name.
+      std::string family = name;
+      for (const char* suffix : {"_bucket", "_count", "_sum"}) {
+        if (family.size() > std::strlen(suffix) && family.ends_with(suffix)) family.resize(family.size() - std::strlen(suffix));
+      }
+      const bool shown = page.find("\n" + name + " ") != std::string::npos ||
+                         page.find("\n" + name + "{") != std::string::npos ||
+                         page.find("\n# TYPE " + family + " ") != std::string::npos;
+      EXPECT_TRUE(shown) << file << " names " << name << ", which /metrics does not show";
+    }
+  }
+  EXPECT_GT(named, 10);
 }
 
 }  // namespace
