@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -383,8 +382,9 @@ void SqliteStore::CheckpointerLoop() {
     }
     // PASSIVE: copies what no reader still needs, waits for nobody; the next commit after a
     // complete one starts the WAL file over.
-    // After a failed sync the WAL may hold frames the disk does not: copying them into the
-    // database file would lose what SQLite's recovery checks on the next start.
+    // None runs after a failed sync (RunCheckpoint): the WAL may hold frames the disk does
+    // not, and copying them into the database file would lose what SQLite's recovery checks on
+    // the next start.
     (void)RunCheckpoint(*checkpointer_, CheckpointMode::kPassive, std::chrono::milliseconds(0));
   }
 }
