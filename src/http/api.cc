@@ -261,7 +261,7 @@ void Api::AnswerRead(const Request& req, Response r, const std::function<void(Re
   auto pending = std::make_shared<Response>(std::move(r));
   deps_.store.AfterDurable(horizon, [pending, reply, id = req.request_id](bool durable) {
     if (!durable) {
-      return reply(Problem(Status::Unavailable("the store could not make writes durable; try again later"), id));
+      return reply(Problem(NotDurable(), id));
     }
     reply(std::move(*pending));
   });

@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "http/problem.h"
+#include "store/store.h"
 
 namespace tousu::http {
 
@@ -213,7 +214,7 @@ class Session final : public std::enable_shared_from_this<Session> {
       net::post(self->stream_.get_executor(), [self, durable] {
         if (durable) return self->ContinueThen(&Session::BeginChunks);
         self->sink_.reset();
-        self->WriteError(Status::Unavailable("the store could not make writes durable; try again later"), 0);
+        self->WriteError(NotDurable(), 0);
       });
     });
   }

@@ -4,6 +4,10 @@
 
 namespace tousu {
 
+Status NotDurable() {
+  return Status::Unavailable("the store could not make writes durable; the server needs a restart, try again later");
+}
+
 Status Store::WriteSync(WriteJob job) {
   std::promise<Status> promise;
   auto result = promise.get_future();

@@ -320,6 +320,10 @@ class WriteTx : public ReadTx {
 };
 
 using ReadFn = std::function<Status(ReadTx&)>;
+
+// What a write, and an answer waiting for durability, gets once the store can no longer make
+// writes durable (a failed fsync): 503 until the server is restarted.
+Status NotDurable();
 using WriteJob = std::function<Status(WriteTx&)>;
 using WriteDone = std::function<void(Status)>;
 

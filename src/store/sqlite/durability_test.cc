@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -182,13 +183,18 @@ class DurabilityTest : public ::testing::Test {
     return v;
   }
 
-  // Polls until a reader sees `key` (the commit is visible), for at most five seconds.
-  static bool Visible(Store& store, const std::string& key) {
+  // Polls `done` every 10 ms until it is true, for at most five seconds.
+  static bool Eventually(const std::function<bool()>& done) {
     for (int i = 0; i < 500; ++i) {
-      if (Get(store, key)) return true;
+      if (done()) return true;
       std::this_thread::sleep_for(10ms);
     }
     return false;
+  }
+
+  // Polls until a reader sees `key` (the commit is visible).
+  static bool Visible(Store& store, const std::string& key) {
+    return Eventually([&] { return Get(store, key).has_value(); });
   }
 
   static bool Ready(std::future<Status>& f) { return f.wait_for(0s) == std::future_status::ready; }
@@ -316,22 +322,14 @@ TEST_F(DurabilityTest, ACheckpointThatHangsMakesTheStoreNotReadyUntilItReturns) 
   } release{disk};
   disk.Hold(true);
   auto write = Put(*store, "b", "2");  // wakes a checkpoint pass, which hangs in its sync
-  bool stalled = false;
-  for (int i = 0; i < 500 && !stalled; ++i) {
-    stalled = store->checkpoint_running_seconds() > 0.02;
-    if (!stalled) std::this_thread::sleep_for(10ms);
-  }
-  ASSERT_TRUE(stalled) << "no checkpoint pass hung in the database file's sync";
+  ASSERT_TRUE(Eventually([&] { return store->checkpoint_running_seconds() > 0.02; }))
+      << "no checkpoint pass hung in the database file's sync";
   EXPECT_FALSE(store->Ready()) << "a checkpoint held past disk_stall left the store ready";
   disk.Hold(false);
   ASSERT_EQ(write.wait_for(5s), std::future_status::ready);
   EXPECT_TRUE(write.get().ok());
-  bool ready = false;
-  for (int i = 0; i < 500 && !ready; ++i) {
-    ready = store->Ready();
-    if (!ready) std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_TRUE(ready) << "the store stayed not ready after the checkpoint returned";
+  EXPECT_TRUE(Eventually([&] { return store->Ready(); }))
+      << "the store stayed not ready after the checkpoint returned";
   store->Close();
 }
 
@@ -418,11 +416,7 @@ TEST_F(DurabilityTest, ACheckpointThatFailsToSyncTheDatabaseStopsTheStore) {
   auto second = Put(*store, "b", "2");  // its commit wakes a checkpoint pass, which fails
   ASSERT_EQ(second.wait_for(5s), std::future_status::ready);
   const bool second_acknowledged = second.get().ok();
-  bool stopped = false;
-  for (int i = 0; i < 500 && !stopped; ++i) {
-    stopped = !store->Ready();
-    if (!stopped) std::this_thread::sleep_for(10ms);
-  }
+  const bool stopped = Eventually([&] { return !store->Ready(); });
   EXPECT_GT(disk.failed(), 0) << "no checkpoint synced the database file";
   ASSERT_TRUE(stopped) << "the store went on after a checkpoint failed to sync the database file";
   // Every commit was synced, yet the database file may have lost pages: no read answer goes.

@@ -50,9 +50,6 @@ class SqliteConnection final : public Connection {
   // kTruncate: for another checkpoint and for readers of older frames). Nothing is lost when it
   // stops short: the log just goes on growing until the next try.
   CheckpointResult Checkpoint(CheckpointMode mode, std::chrono::milliseconds wait);
-  CheckpointResult Checkpoint(CheckpointMode mode) {
-    return Checkpoint(mode, std::chrono::milliseconds(kBusyTimeoutMs));
-  }
 
   // From now on, closing this connection leaves the write-ahead log as it is: no checkpoint
   // into the database file, no removal of the log (SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE). For a

@@ -23,9 +23,6 @@ using CheckpointMode = SqliteConnection::CheckpointMode;
 int SqliteStore::LatestSchemaVersion() { return sql::SqliteMigrations().back().version; }
 
 namespace {
-// What every write (and checkpoint) gets once a sync failed: only a restart recovers.
-Status NotDurable() { return Status::Unavailable("the store could not make writes durable; restart the server"); }
-
 // How long a checkpoint that must copy everything (TRUNCATE) waits for readers of older frames.
 constexpr std::chrono::milliseconds kCheckpointWait{10000};
 
@@ -276,7 +273,7 @@ void SqliteStore::SyncerLoop() {
       }
       for (size_t i = 0; i < c.done.size(); ++i) {
         RunCallback("write_done", [&] {
-          c.done[i](durable ? c.results[i] : Status::Unavailable("the store could not make this write durable"));
+          c.done[i](durable ? c.results[i] : NotDurable());
         });
       }
     }
