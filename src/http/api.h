@@ -86,6 +86,7 @@ class Api final {
   void FinishStream(Request req, std::unique_ptr<BodySink> sink, std::function<void(Response)> reply);
 
   const Router& router() const { return router_; }
+  Metrics* metrics() const { return deps_.metrics; }  // null when not collected
 
  private:
   // Match, rate limits, token, role and Content-Type: the checks every request passes before

@@ -88,6 +88,13 @@ std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
              std::to_string(it == rejected_.end() ? 0 : it->second) + "\n";
     }
   }
+  out += "# HELP tousu_http_connections_open Client connections open now.\n";
+  out += "# TYPE tousu_http_connections_open gauge\n";
+  out += "tousu_http_connections_open " + std::to_string(open_connections_.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP tousu_http_connections_refused_total Connections closed at accept because max_connections were open.\n";
+  out += "# TYPE tousu_http_connections_refused_total counter\n";
+  out += "tousu_http_connections_refused_total " +
+         std::to_string(refused_connections_.load(std::memory_order_relaxed)) + "\n";
   out += "# HELP tousu_store_commit_duration_seconds Time of one group commit (fsync included).\n";
   out += "# TYPE tousu_store_commit_duration_seconds histogram\n";
   commit_latency_.Render("tousu_store_commit_duration_seconds", "", &out);

@@ -2,12 +2,14 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <cstdio>
 #include <optional>
+#include <utility>
 
 #include "base/log.h"
 #include "http/problem.h"
@@ -39,7 +41,7 @@ bool IsCleanRequestId(std::string_view id) {
 class Session final : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<HttpServer::Shared> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {}
+      : stream_(std::move(socket)), server_(std::move(server)), body_deadline_(stream_.get_executor()) {}
 
   void Run() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoReadHeader(); });
@@ -60,6 +62,7 @@ class Session final : public std::enable_shared_from_this<Session> {
   ~Session() {
     std::lock_guard lock(server_->mu);
     server_->sessions.erase(this);
+    server_->CountSessionsLocked();
   }
 
  private:
@@ -156,14 +159,40 @@ class Session final : public std::enable_shared_from_this<Session> {
   }
 
   void DoReadBody() {
-    stream_.expires_after(server_->limits.body_timeout);
+    ArmBodyDeadline(server_->limits.body_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnReadBody, shared_from_this()));
   }
 
   void OnReadBody(beast::error_code ec, std::size_t) {
+    ec = DisarmBodyDeadline(ec);
     if (ec) return FailBody(ec, server_->limits.max_body_bytes);
     Dispatch();
+  }
+
+  // The deadline of a whole body. Not the stream's own expiry, which closes the socket when it
+  // fires and so leaves no way to answer 408: a timer that cancels the read instead. It holds
+  // the session weakly, so a connection that dies meanwhile is not kept alive by it.
+  void ArmBodyDeadline(std::chrono::seconds timeout) {
+    stream_.expires_never();
+    body_timed_out_ = false;
+    const uint64_t armed = ++body_deadline_generation_;
+    body_deadline_.expires_after(timeout);
+    body_deadline_.async_wait([weak = weak_from_this(), armed](beast::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->body_deadline_generation_ != armed) return;  // disarmed meanwhile
+      self->body_timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
+  }
+
+  // Ends the body's deadline when its read completes; a read the deadline cut short is a timeout.
+  beast::error_code DisarmBodyDeadline(beast::error_code ec) {
+    ++body_deadline_generation_;
+    body_deadline_.cancel();
+    if (ec && body_timed_out_) return beast::error::timeout;
+    return ec;
   }
 
   void Dispatch() {
@@ -221,7 +250,7 @@ class Session final : public std::enable_shared_from_this<Session> {
 
   // The whole streamed body must arrive within the upload timeout.
   void BeginChunks() {
-    stream_.expires_after(server_->limits.upload_timeout);
+    ArmBodyDeadline(server_->limits.upload_timeout);
     DoReadChunk();
   }
 
@@ -235,7 +264,10 @@ class Session final : public std::enable_shared_from_this<Session> {
 
   void OnReadChunk(beast::error_code ec, std::size_t) {
     if (ec == bhttp::error::need_buffer) ec = {};
+    // The deadline may fire just as a read completes: it still ends an upload that is not whole.
+    if (!ec && body_timed_out_ && !stream_parser_->is_done()) ec = beast::error::timeout;
     if (ec) {
+      ec = DisarmBodyDeadline(ec);
       sink_.reset();  // drops the partial upload
       return FailBody(ec, stream_limit_);
     }
@@ -243,11 +275,15 @@ class Session final : public std::enable_shared_from_this<Session> {
     if (got > 0) {
       Status s = sink_->Append(std::string_view(chunk_.data(), got));
       if (!s.ok()) {
+        DisarmBodyDeadline({});
         sink_.reset();
         return WriteError(s, 0);
       }
     }
-    if (stream_parser_->is_done()) return FinishStream();
+    if (stream_parser_->is_done()) {
+      DisarmBodyDeadline({});
+      return FinishStream();
+    }
     DoReadChunk();
   }
 
@@ -414,6 +450,9 @@ class Session final : public std::enable_shared_from_this<Session> {
   bool expect_continue_ = false;
   bool idle_ = false;
   bool closing_ = false;
+  net::steady_timer body_deadline_;
+  uint64_t body_deadline_generation_ = 0;  // a deadline's handler acts only if still current
+  bool body_timed_out_ = false;
   std::vector<char> drain_buffer_;
   size_t drained_ = 0;
   static constexpr size_t kMaxDrainBytes = 4 * 1024 * 1024;
@@ -454,20 +493,42 @@ void HttpServer::DoAccept() {
     if (shared_->stopping.load()) return;
     if (!ec) {
       if (ActiveSessions() >= static_cast<size_t>(shared_->limits.max_connections)) {
-        beast::error_code ignored;
-        socket.close(ignored);  // over the connection cap: refuse at once
+        RefuseConnection(std::move(socket));
       } else {
         socket.set_option(tcp::no_delay(true), ec);
         auto s = std::make_shared<Session>(std::move(socket), shared_);
         {
           std::lock_guard lock(shared_->mu);
           shared_->sessions[s.get()] = s;
+          shared_->CountSessionsLocked();
         }
         s->Run();
       }
     }
     DoAccept();
   });
+}
+
+// Over the connection cap: closed at once, without reading a byte (an answer would need a
+// session, which is what the cap bounds). Counted, and logged at most once a minute.
+void HttpServer::RefuseConnection(tcp::socket socket) {
+  beast::error_code ignored;
+  socket.close(ignored);
+  if (Metrics* m = shared_->api->metrics()) m->CountRefusedConnection();
+  const auto now = std::chrono::steady_clock::now();
+  uint64_t refused = 0;
+  {
+    std::lock_guard lock(shared_->mu);
+    ++shared_->refused_since_warning;
+    if (shared_->last_cap_warning != std::chrono::steady_clock::time_point{} &&
+        now - shared_->last_cap_warning < std::chrono::minutes(1)) {
+      return;
+    }
+    shared_->last_cap_warning = now;
+    refused = std::exchange(shared_->refused_since_warning, 0);
+  }
+  log::Warn("connection_cap_reached", {{"max_connections", shared_->limits.max_connections},
+                                       {"refused_since_last_warning", refused}});
 }
 
 void HttpServer::StopAccepting() {

@@ -64,10 +64,19 @@ class HttpServer final {
     std::atomic<uint64_t> next_request{1};
     std::mutex mu;
     std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // GUARDED_BY(mu)
+    // The cap's warning is logged at most once a minute (a flood of refusals is one event).
+    std::chrono::steady_clock::time_point last_cap_warning;  // GUARDED_BY(mu)
+    uint64_t refused_since_warning = 0;                       // GUARDED_BY(mu)
+
+    // Keeps the open-connections gauge equal to sessions.size(); call with `mu` held.
+    void CountSessionsLocked() {
+      if (Metrics* m = api->metrics()) m->SetOpenConnections(sessions.size());
+    }
   };
 
  private:
   void DoAccept();
+  void RefuseConnection(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& ioc_;
   std::shared_ptr<Shared> shared_;

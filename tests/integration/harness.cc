@@ -1,8 +1,12 @@
 #include "tests/integration/harness.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,8 +15,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -100,21 +106,83 @@ HttpResult Http(uint16_t port, const std::string& method, const std::string& tar
   return out;
 }
 
+std::string WriteConfig(const TempDir& dir, const std::string& toml) {
+  const std::string path = dir.path() + "/tousu.toml";
+  std::ofstream out(path);
+  out << toml;
+  out.close();
+  if (!out) throw std::runtime_error("cannot write " + path);
+  return path;
+}
+
 std::string RawHttp(uint16_t port, const std::string& bytes, int timeout_ms) {
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  stream.expires_after(std::chrono::milliseconds(timeout_ms));
-  beast::error_code ec;
-  net::write(stream, net::buffer(bytes), ec);
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    size_t n = stream.read_some(net::buffer(buf), ec);
-    out.append(buf, n);
-    if (ec) break;
+  RawConnection c(port);
+  c.Send(bytes);
+  return c.ReadUntilClosed(timeout_ms);
+}
+
+RawConnection::RawConnection(uint16_t port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd_);
+    throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + ": " + why);
   }
-  return out;
+}
+
+RawConnection::~RawConnection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool RawConnection::Send(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+void RawConnection::HalfClose() { ::shutdown(fd_, SHUT_WR); }
+
+bool RawConnection::ReadSome(int timeout_ms) {
+  if (closed_) return false;
+  pollfd p{fd_, POLLIN, 0};
+  const int ready = ::poll(&p, 1, std::max(timeout_ms, 0));
+  if (ready <= 0) return false;
+  char buf[16 * 1024];
+  const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+  if (n <= 0) {
+    if (n < 0 && errno == EINTR) return true;
+    closed_ = true;  // end of stream, or reset
+    return false;
+  }
+  in_.append(buf, static_cast<size_t>(n));
+  return true;
+}
+
+std::string RawConnection::ReadUntilClosed(int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!closed_) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || (!ReadSome(static_cast<int>(left.count())) && !closed_)) break;
+  }
+  return in_;
+}
+
+bool RawConnection::ReadUntil(const std::string& marker, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (in_.find(marker) == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || !ReadSome(static_cast<int>(left.count()))) return in_.find(marker) != std::string::npos;
+  }
+  return true;
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/router.h"
@@ -43,6 +44,40 @@ HttpResult Http(uint16_t port, const std::string& method, const std::string& tar
                 const std::string& body = "", const std::map<std::string, std::string>& headers = {});
 // Sends raw bytes and returns the raw answer (until the server closes or `timeout_ms`).
 std::string RawHttp(uint16_t port, const std::string& bytes, int timeout_ms = 3000);
+
+// A plain TCP connection to 127.0.0.1:port, for tests that control the bytes and their timing
+// exactly: slow clients, half-closes, the connection cap. Every wait has a deadline, so a server
+// that never answers fails the test instead of hanging it.
+class RawConnection {
+ public:
+  explicit RawConnection(uint16_t port);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  // Writes all of `bytes`; false if the server has closed or reset the connection.
+  bool Send(std::string_view bytes);
+  // shutdown(SHUT_WR): the server reads the end of the stream, and can still answer.
+  void HalfClose();
+  // Reads until the server closes its side or `timeout_ms` passes; returns what arrived.
+  std::string ReadUntilClosed(int timeout_ms);
+  // Reads until `bytes` holds `marker` (returns true), the server closes, or `timeout_ms` passes.
+  bool ReadUntil(const std::string& marker, int timeout_ms);
+  // True once a read saw the server close (end of stream or reset).
+  bool closed() const { return closed_; }
+  // Everything read so far.
+  const std::string& bytes() const { return in_; }
+
+ private:
+  // One poll-and-read with `timeout_ms` left; false on timeout or close.
+  bool ReadSome(int timeout_ms);
+  int fd_ = -1;
+  bool closed_ = false;
+  std::string in_;
+};
+
+// Writes `toml` as dir/tousu.toml and returns the path, for `--config`.
+std::string WriteConfig(const TempDir& dir, const std::string& toml);
 
 // Runs a command to completion; returns its exit code and stdout/stderr.
 struct CommandResult {

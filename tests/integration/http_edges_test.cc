@@ -153,12 +153,46 @@ TEST_F(HttpEdgesTest, OversizedBodyIs413BeforeItIsRead) {
 }
 
 TEST_F(HttpEdgesTest, TruncatedBodyIs400) {
-  std::string raw = "POST /v1/complaints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    "Content-Length: 100\r\n\r\n{\"order_no\":";
-  // Send a partial body and half-close: the server answers and closes.
-  std::string answer = RawHttp(server_.port(), raw, 500);
-  // Either the server saw the end of the stream (400) or the client timed out first; never 5xx.
-  EXPECT_EQ(answer.find("HTTP/1.1 5"), std::string::npos) << answer;
+  // A body that ends (the client half-closes) before its Content-Length: 400 at once, not the
+  // body timeout's 408 half a minute later.
+  RawConnection c(server_.port());
+  ASSERT_TRUE(c.Send("POST /v1/complaints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Authorization: Bearer " + world_.tokens.at("consumer") + "\r\n"
+                     "Content-Length: 100\r\n\r\n{\"order_no\":"));
+  c.HalfClose();
+  const std::string answer = c.ReadUntilClosed(5000);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+  EXPECT_NE(answer.find("the request body ended before its Content-Length"), std::string::npos) << answer;
+  EXPECT_TRUE(c.closed());
+}
+
+TEST_F(HttpEdgesTest, JsonNestedPastTheDepthLimitIs400) {
+  // A JSON value nested `arrays` deep inside the body's object.
+  auto nested = [](int arrays) {
+    return "{\"description\":" + std::string(static_cast<size_t>(arrays), '[') +
+           std::string(static_cast<size_t>(arrays), ']') + "}";
+  };
+  // 32 levels (the object and 31 arrays) parse; the body is then refused for its fields.
+  HttpResult at_limit = PostRaw("/v1/complaints", nested(31), "application/json");
+  ExpectProblem(at_limit, 422);
+  // One more level is not read at all; nor is a stack bomb of 100,000.
+  for (int arrays : {32, 100000}) {
+    HttpResult deep = PostRaw("/v1/complaints", nested(arrays), "application/json");
+    ExpectProblem(deep, 400);
+    EXPECT_NE(deep.Str("detail").find("not valid JSON"), std::string::npos) << deep.body;
+  }
+  EXPECT_EQ(Http(server_.port(), "GET", "/healthz").status, 200);
+}
+
+TEST_F(HttpEdgesTest, AnOverlongUrlIs431) {
+  // The request target counts against the header limit (16 KiB).
+  const std::string target = "/v1/complaints?cursor=" + std::string(20 * 1024, 'a');
+  const std::string answer = RawHttp(server_.port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 431", 0), 0u) << answer.substr(0, 200);
+  EXPECT_NE(answer.find("application/problem+json"), std::string::npos);
+  // Just under it, the same route answers for itself (400: not a cursor).
+  const std::string fits = "/v1/complaints?cursor=" + std::string(15 * 1024, 'a');
+  ExpectProblem(world_.Get("agent", fits), 400);
 }
 
 TEST_F(HttpEdgesTest, GarbageAndOversizedHeadersNeverCrash) {

@@ -15,12 +15,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string WriteConfig(const TempDir& dir, const std::string& text) {
-  const std::string path = dir.path() + "/tousu.toml";
-  std::ofstream(path) << text;
-  return path;
-}
-
 TEST(Limits, AddressBucketAnswers429WithRetryAfter) {
   TempDir dir;
   Server server(dir.path() + "/data",
