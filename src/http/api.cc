@@ -259,15 +259,13 @@ void Api::AnswerRead(const Request& req, Response r, const std::function<void(Re
   const uint64_t horizon = deps_.store.ReadHorizon();
   if (deps_.store.Durable(horizon)) return reply(std::move(r));
   auto pending = std::make_shared<Response>(std::move(r));
-  deps_.store.AfterDurable(horizon, [pending, reply, id = req.request_id](bool durable) {
-    if (!durable) {
-      return reply(Problem(NotDurable(), id));
-    }
+  deps_.store.AfterDurable(horizon, [pending, reply, id = req.request_id](Status durable) {
+    if (!durable.ok()) return reply(Problem(durable, id));
     reply(std::move(*pending));
   });
 }
 
-void Api::AfterReadsDurable(std::function<void(bool durable)> fn) {
+void Api::AfterReadsDurable(std::function<void(Status durable)> fn) {
   deps_.store.AfterDurable(deps_.store.ReadHorizon(), std::move(fn));
 }
 

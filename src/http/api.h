@@ -78,10 +78,11 @@ class Api final {
   // complaint's state), so, like every such answer, it leaves once what they saw is durable.
   void RefuseStream(const Request& req, const Status& why, const std::function<void(Response)>& reply);
   // Runs `fn` once everything the reads made so far could have seen is durable: at once, on
-  // this thread, when it already is (always under a read-only load); else on the store's syncer
-  // thread. false: the store could not make it durable. For what the server tells a client
-  // from reads before any answer, an upload's "100 Continue".
-  void AfterReadsDurable(std::function<void(bool durable)> fn);
+  // this thread, when it already is (always under a read-only load); else on a store thread.
+  // Not Ok: the store cannot make it durable, or its disk has hung (Store::AfterDurable); the
+  // status is the answer to send instead. For what the server tells a client from reads
+  // before any answer, an upload's "100 Continue".
+  void AfterReadsDurable(std::function<void(Status durable)> fn);
   // The whole streamed body is in `sink`: answers as Serve does.
   void FinishStream(Request req, std::unique_ptr<BodySink> sink, std::function<void(Response)> reply);
 

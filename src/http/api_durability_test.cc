@@ -26,9 +26,12 @@ using namespace std::chrono_literals;
 
 class ApiDurabilityTest : public ::testing::Test {
  protected:
-  ApiDurabilityTest() : dir_(fs::temp_directory_path() / ("tousu-api-durable-" + HexEncode(RandomBytes(6)))) {
+  // `disk_stall`: how long a held sync may hang before the read answers waiting for it go.
+  explicit ApiDurabilityTest(std::chrono::milliseconds disk_stall = std::chrono::hours(1))
+      : dir_(fs::temp_directory_path() / ("tousu-api-durable-" + HexEncode(RandomBytes(6)))) {
     fs::create_directories(dir_);
     SqliteStore::Options options;
+    options.disk_stall = disk_stall;
     options.sync_wal = [this](int fd) {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return open_; });
@@ -148,17 +151,47 @@ TEST_F(ApiDurabilityTest, ARefusedUploadWaitsToo) {
 // through AfterReadsDurable, which holds it like any answer from reads.
 TEST_F(ApiDurabilityTest, WhatAReadMayTellWaitsForTheSyncOfWhatItCouldHaveSeen) {
   bool at_once = false;
-  api_->AfterReadsDurable([&](bool durable) { at_once = durable; });
+  api_->AfterReadsDurable([&](Status durable) { at_once = durable.ok(); });
   EXPECT_TRUE(at_once) << "with nothing unsynced it runs at once";
 
   auto write = CommitUnsynced();
   auto promise = std::make_shared<std::promise<bool>>();
   auto told = promise->get_future();
-  api_->AfterReadsDurable([promise](bool durable) { promise->set_value(durable); });
+  api_->AfterReadsDurable([promise](Status durable) { promise->set_value(durable.ok()); });
   EXPECT_EQ(told.wait_for(100ms), std::future_status::timeout) << "ran before the WAL sync";
   OpenGate();
   ASSERT_EQ(told.wait_for(5s), std::future_status::ready);
   EXPECT_TRUE(told.get());
+}
+
+// A sync that hangs past the store's disk_stall: the answers from reads waiting for it go as
+// 503 with the reason, an upload's "100 Continue" is refused the same way, and the write the
+// sync covers is still answered only once the sync returns.
+class ApiDiskStallTest : public ApiDurabilityTest {
+ protected:
+  ApiDiskStallTest() : ApiDurabilityTest(100ms) {}
+};
+
+TEST_F(ApiDiskStallTest, ReadAnswersHeldByAHungSyncGoAs503) {
+  auto write = CommitUnsynced();
+  auto answer = Get("/v1/complaints/cmp_none");  // 401 without a token, had the sync returned
+  ASSERT_EQ(answer.wait_for(5s), std::future_status::ready) << "a read answer waited on a hung sync";
+  const Response r = answer.get();
+  EXPECT_EQ(r.status, 503) << r.body;  // the reason stays in the log: a 503's detail is never shown
+
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto told = promise->get_future();
+  api_->AfterReadsDurable([promise](Status durable) { promise->set_value(std::move(durable)); });
+  ASSERT_EQ(told.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(told.get().code(), StatusCode::kUnavailable);
+
+  EXPECT_EQ(write.wait_for(0s), std::future_status::timeout) << "the write was answered before its sync";
+  OpenGate();
+  ASSERT_EQ(write.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(write.get().ok());
+  auto after = Get("/readyz");
+  ASSERT_EQ(after.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(after.get().status, 200);
 }
 
 }  // namespace

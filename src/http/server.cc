@@ -13,7 +13,6 @@
 
 #include "base/log.h"
 #include "http/problem.h"
-#include "store/store.h"
 
 namespace tousu::http {
 
@@ -239,11 +238,11 @@ class Session final : public std::enable_shared_from_this<Session> {
     if (!expect_continue_) return BeginChunks();
     // "100 Continue" tells the client that its credentials and the complaint passed: told from
     // reads, it leaves only once what they saw is durable, as every answer from reads does.
-    server_->api->AfterReadsDurable([self = shared_from_this()](bool durable) {
-      net::post(self->stream_.get_executor(), [self, durable] {
-        if (durable) return self->ContinueThen(&Session::BeginChunks);
+    server_->api->AfterReadsDurable([self = shared_from_this()](Status durable) {
+      net::post(self->stream_.get_executor(), [self, durable = std::move(durable)] {
+        if (durable.ok()) return self->ContinueThen(&Session::BeginChunks);
         self->sink_.reset();
-        self->WriteError(NotDurable(), 0);
+        self->WriteError(durable, 0);
       });
     });
   }

@@ -341,12 +341,14 @@ class Store {
   // from a read may leave the server before what it saw is durable, or a crash could take back
   // something a client was shown. ReadHorizon(), taken after the reads, covers every commit
   // they could have seen; once Durable(horizon), they are all on disk. AfterDurable runs
-  // `fn(true)` then, at once on this thread when that is already so, or `fn(false)` if the
-  // store can no longer make writes durable. A store that fsyncs inside its commits keeps the
-  // defaults.
+  // `fn(Ok)` then, at once on this thread when that is already so. Otherwise `fn` gets an
+  // Unavailable status that says why the answer must not go: NotDurable() if the store can no
+  // longer make writes durable, or a disk that has not confirmed a sync for too long (the
+  // answer is held no longer; the write itself still waits for its sync). A store that fsyncs
+  // inside its commits keeps the defaults.
   virtual uint64_t ReadHorizon() const { return 0; }
   virtual bool Durable(uint64_t /*horizon*/) const { return true; }
-  virtual void AfterDurable(uint64_t /*horizon*/, std::function<void(bool durable)> fn) { fn(true); }
+  virtual void AfterDurable(uint64_t /*horizon*/, std::function<void(Status)> fn) { fn(Status::Ok()); }
   // Write and wait. Never call from inside a job or a `done` callback.
   Status WriteSync(WriteJob job);
 

@@ -16,6 +16,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unistd.h>
@@ -242,13 +243,13 @@ TEST_F(DurabilityTest, AnAnswerFromAReadWaitsForWhatTheReadCouldHaveSeen) {
   EXPECT_FALSE(store->Durable(after));
 
   std::promise<bool> answered;
-  store->AfterDurable(after, [&](bool durable) { answered.set_value(durable); });
+  store->AfterDurable(after, [&](Status durable) { answered.set_value(durable.ok()); });
   auto answer = answered.get_future();
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(answer.wait_for(0s), std::future_status::timeout) << "the answer left before the sync";
 
   bool at_once = false;
-  store->AfterDurable(before, [&](bool durable) { at_once = durable; });
+  store->AfterDurable(before, [&](Status durable) { at_once = durable.ok(); });
   EXPECT_TRUE(at_once) << "an already durable horizon runs the answer at once, on this thread";
 
   gate_.Open();
@@ -266,7 +267,7 @@ TEST_F(DurabilityTest, AFailedSyncStopsTheStore) {
   ASSERT_TRUE(Visible(*store, "a"));
   ASSERT_TRUE(store->Ready()) << "Ready() is false before any failure: the test proves nothing";
   std::promise<bool> answered;
-  store->AfterDurable(store->ReadHorizon(), [&](bool durable) { answered.set_value(durable); });
+  store->AfterDurable(store->ReadHorizon(), [&](Status durable) { answered.set_value(durable.ok()); });
   gate_.FailWith(EIO);
   gate_.Open();
 
@@ -282,7 +283,7 @@ TEST_F(DurabilityTest, AFailedSyncStopsTheStore) {
   ASSERT_EQ(later.wait_for(5s), std::future_status::ready);
   EXPECT_EQ(later.get().code(), StatusCode::kUnavailable);
   bool later_answer = true;
-  store->AfterDurable(0, [&](bool durable) { later_answer = durable; });
+  store->AfterDurable(0, [&](Status durable) { later_answer = durable.ok(); });
   EXPECT_FALSE(later_answer);
   store->Close();
 }
@@ -304,6 +305,41 @@ TEST_F(DurabilityTest, ASyncThatHangsMakesTheStoreNotReadyUntilItReturns) {
   EXPECT_TRUE(initialised.get().ok()) << "a slow sync is no failed one";
   EXPECT_TRUE(store->Ready());
   EXPECT_EQ(store->sync_running_seconds(), 0);
+  store->Close();
+}
+
+// The read answers a hung sync holds go once it has hung for disk_stall, with Unavailable
+// ("try again"), not the store's failure; so do new ones while it hangs. The write it covers
+// is answered only when the sync returns, and then the store is as before.
+TEST_F(DurabilityTest, AHungSyncLetsTheReadAnswersWaitingForItGo) {
+  SqliteStore::Options options;
+  options.sync_wal = gate_.Hook();
+  options.disk_stall = 100ms;
+  auto store = SqliteStore::Open(Path(), true, options).value();
+  auto done = Put(*store, "a", "1");
+  ASSERT_TRUE(Visible(*store, "a"));
+  ASSERT_TRUE(gate_.WaitStarted(1));
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto answer = promise->get_future();
+  store->AfterDurable(store->ReadHorizon(), [promise](Status s) { promise->set_value(std::move(s)); });
+  ASSERT_EQ(answer.wait_for(5s), std::future_status::ready) << "a read answer waited on a hung sync";
+  const Status released = answer.get();
+  EXPECT_EQ(released.code(), StatusCode::kUnavailable);
+  EXPECT_NE(released.detail().find("the disk has not confirmed a write"), std::string::npos) << released.ToString();
+  EXPECT_FALSE(Ready(done)) << "the write was answered before its sync returned";
+
+  std::optional<Status> later;
+  store->AfterDurable(store->ReadHorizon(), [&](Status s) { later = std::move(s); });
+  ASSERT_TRUE(later.has_value()) << "a new read answer was held behind a sync known to hang";
+  EXPECT_EQ(later->code(), StatusCode::kUnavailable);
+
+  gate_.Open();
+  ASSERT_EQ(done.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(done.get().ok()) << "a slow sync is no failed one";
+  std::optional<Status> now;
+  store->AfterDurable(store->ReadHorizon(), [&](Status s) { now = std::move(s); });
+  ASSERT_TRUE(now.has_value());
+  EXPECT_TRUE(now->ok()) << now->ToString();
   store->Close();
 }
 
@@ -422,7 +458,7 @@ TEST_F(DurabilityTest, ACheckpointThatFailsToSyncTheDatabaseStopsTheStore) {
   // Every commit was synced, yet the database file may have lost pages: no read answer goes.
   EXPECT_FALSE(store->Durable(store->ReadHorizon()));
   bool answered = true;
-  store->AfterDurable(store->ReadHorizon(), [&](bool durable) { answered = durable; });
+  store->AfterDurable(store->ReadHorizon(), [&](Status durable) { answered = durable.ok(); });
   EXPECT_FALSE(answered);
   auto third = Put(*store, "c", "3");
   ASSERT_EQ(third.wait_for(5s), std::future_status::ready);
@@ -472,7 +508,7 @@ TEST_F(DurabilityTest, ACallbackThatThrowsLeavesTheStoreRunning) {
   auto store = SqliteStore::Open(Path(), true, options).value();
   store->Write([](WriteTx& tx) { return tx.SetMeta("a", "1"); },
                [](Status) { throw std::runtime_error("done threw"); });
-  store->AfterDurable(store->ReadHorizon() + 1, [](bool) { throw std::runtime_error("waiter threw"); });
+  store->AfterDurable(store->ReadHorizon() + 1, [](Status) { throw std::runtime_error("waiter threw"); });
   auto next = Put(*store, "b", "2");
   ASSERT_EQ(next.wait_for(5s), std::future_status::ready) << "a throwing callback stopped the store's threads";
   EXPECT_TRUE(next.get().ok());

@@ -4,10 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <chrono>
 #include <future>
 
 #include "base/log.h"
@@ -127,6 +128,10 @@ SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Sqli
   syncer_thread_ = std::thread([this] {
     NameThisThread("tousu-sync");
     SyncerLoop();
+  });
+  watchdog_thread_ = std::thread([this] {
+    NameThisThread("tousu-diskwatch");
+    WatchdogLoop();
   });
   writer_thread_ = std::thread([this] {
     NameThisThread("tousu-writer");
@@ -256,7 +261,7 @@ void SqliteStore::SyncerLoop() {
       if (!s.ok()) FailDurability(s);
     }
     const bool durable = !sync_failed_.load();
-    std::vector<std::function<void(bool)>> ready;
+    std::vector<std::function<void(Status)>> ready;
     {
       std::lock_guard lock(sync_mu_);
       if (durable) durable_.store(batch.back().seq);
@@ -277,16 +282,41 @@ void SqliteStore::SyncerLoop() {
         });
       }
     }
-    for (auto& fn : ready) RunCallback("after_durable", [&] { fn(durable); });
+    for (auto& fn : ready) RunCallback("after_durable", [&] { fn(durable ? Status::Ok() : NotDurable()); });
   }
   // Stopped: every commit is synced (or the store failed); nobody may be left waiting.
-  std::multimap<uint64_t, std::function<void(bool)>> left;
+  std::multimap<uint64_t, std::function<void(Status)>> left;
   {
     std::lock_guard lock(sync_mu_);
     left.swap(durable_waiters_);
   }
   for (auto& [horizon, fn] : left) {
-    RunCallback("after_durable", [&, h = horizon] { fn(!sync_failed_.load() && Durable(h)); });
+    RunCallback("after_durable", [&, h = horizon] { fn(Durable(h) ? Status::Ok() : NotDurable()); });
+  }
+}
+
+Status SqliteStore::SyncStall() {
+  if (!sync_wait_.Stalled(options_.disk_stall)) return Status::Ok();
+  return Status::Unavailable("the disk has not confirmed a write for " +
+                             std::to_string(static_cast<int64_t>(sync_wait_.RunningSeconds())) +
+                             " s; nothing read from the store can be answered until it does, try again later");
+}
+
+void SqliteStore::WatchdogLoop() {
+  const auto tick = std::clamp(options_.disk_stall / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
+  std::unique_lock lock(watchdog_mu_);
+  while (!watchdog_cv_.wait_for(lock, tick, [this] { return watchdog_stop_; })) {
+    lock.unlock();
+    (void)checkpoint_wait_.Stalled(options_.disk_stall);  // logs a hung checkpoint pass
+    if (Status stall = SyncStall(); !stall.ok()) {
+      std::multimap<uint64_t, std::function<void(Status)>> held;
+      {
+        std::lock_guard sync_lock(sync_mu_);
+        held.swap(durable_waiters_);
+      }
+      for (auto& [horizon, fn] : held) RunCallback("after_durable", [&] { fn(stall); });
+    }
+    lock.lock();
   }
 }
 
@@ -326,8 +356,10 @@ uint64_t SqliteStore::ReadHorizon() const { return commits_started_.load(); }
 // database file may have lost pages that readers would then find stale.
 bool SqliteStore::Durable(uint64_t horizon) const { return !sync_failed_.load() && durable_.load() >= horizon; }
 
-void SqliteStore::AfterDurable(uint64_t horizon, std::function<void(bool)> fn) {
-  if (!sync_failed_.load() && Durable(horizon)) return fn(true);
+void SqliteStore::AfterDurable(uint64_t horizon, std::function<void(Status)> fn) {
+  if (Durable(horizon)) return fn(Status::Ok());
+  // Not held behind a sync already known to hang (the watchdog released those before).
+  if (Status stall = SyncStall(); !stall.ok() && !sync_failed_.load()) return fn(stall);
   {
     std::lock_guard lock(sync_mu_);
     // Checked again under the lock that the syncer advances durable_ with.
@@ -336,7 +368,7 @@ void SqliteStore::AfterDurable(uint64_t horizon, std::function<void(bool)> fn) {
       return;
     }
   }
-  fn(!sync_failed_.load() && Durable(horizon));
+  fn(Durable(horizon) ? Status::Ok() : NotDurable());
 }
 
 SqliteConnection::CheckpointResult SqliteStore::Checked(SqliteConnection::CheckpointResult result) {
@@ -523,6 +555,12 @@ void SqliteStore::Close() {
     sync_cv_.notify_all();
   }
   if (syncer_thread_.joinable()) syncer_thread_.join();
+  {
+    std::lock_guard lock(watchdog_mu_);
+    watchdog_stop_ = true;
+    watchdog_cv_.notify_all();
+  }
+  if (watchdog_thread_.joinable()) watchdog_thread_.join();
   if (wal_fd_ >= 0) ::close(wal_fd_);
   wal_fd_ = -1;
   {

@@ -8,7 +8,10 @@
 // file and only then calls each job's `done`. One fdatasync covers every group committed before
 // it. A commit is thus visible to readers a moment before it is durable, so every answer built
 // from a read waits, through ReadHorizon/AfterDurable, until what it could have seen is synced:
-// nobody outside learns of a write that a crash could still take back. If an fdatasync fails
+// nobody outside learns of a write that a crash could still take back. An fdatasync that
+// hangs (a dead disk) cannot be cut short: once it has run for `disk_stall`, a watchdog thread
+// logs it and releases the read answers waiting for it with Unavailable, and so are new ones
+// until it returns; the writes it covers keep waiting for its outcome. If an fdatasync fails
 // the store stops: the pages it could not write may be gone from the kernel's cache (a retried
 // fsync can falsely succeed), so every waiting and later write and read answer fails with
 // Unavailable and Ready() turns false until the server is restarted and SQLite recovers.
@@ -66,9 +69,11 @@ class SqliteStore final : public Store {
     // a sync back or to fail one; it runs on the syncer thread and returns 0 or an errno.
     std::function<int(int fd)> sync_wal;
     // A WAL sync or a checkpoint pass that has taken longer than this makes Ready() false
-    // until it returns. Nothing can cut a hung fdatasync short, and every answer that must wait
-    // for it waits on: a dead disk (or a stuck network volume) is thus reported to the
-    // readiness probe, and logged, instead of the server only going quiet.
+    // until it returns, and is logged. Nothing can cut a hung fdatasync short: the writes it
+    // covers wait on, but the read answers waiting for it are then released with Unavailable
+    // (AfterDurable), and new ones are not held, so clients hear "try again" instead of
+    // nothing. A dead disk (or a stuck network volume) is thus reported instead of the server
+    // only going quiet.
     std::chrono::milliseconds disk_stall{10000};
   };
 
@@ -85,7 +90,7 @@ class SqliteStore final : public Store {
   void Write(WriteJob job, WriteDone done) override;
   uint64_t ReadHorizon() const override;
   bool Durable(uint64_t horizon) const override;
-  void AfterDurable(uint64_t horizon, std::function<void(bool durable)> fn) override;
+  void AfterDurable(uint64_t horizon, std::function<void(Status)> fn) override;
   bool Ready() override;
   Status Checkpoint() override;
   void Close() override;
@@ -184,12 +189,22 @@ class SqliteStore final : public Store {
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
   std::deque<Committed> sync_queue_;  // GUARDED_BY(sync_mu_)
-  std::multimap<uint64_t, std::function<void(bool)>> durable_waiters_;  // GUARDED_BY(sync_mu_)
+  std::multimap<uint64_t, std::function<void(Status)>> durable_waiters_;  // GUARDED_BY(sync_mu_)
   bool syncer_stop_ = false;          // GUARDED_BY(sync_mu_)
   DiskWait sync_wait_{"sync"};
   DiskWait checkpoint_wait_{"checkpoint"};
   int wal_fd_ = -1;                   // opened in Open; the syncer's, then Close's
   std::thread syncer_thread_;
+
+  // The watchdog: wakes a few times per `disk_stall`; a disk wait past it is logged, and a
+  // stalled sync releases the read answers waiting for it.
+  void WatchdogLoop();
+  // The status of a read answer that a stalled sync holds back, or Ok if no sync is stalled.
+  Status SyncStall();
+  std::mutex watchdog_mu_;
+  std::condition_variable watchdog_cv_;
+  bool watchdog_stop_ = false;  // GUARDED_BY(watchdog_mu_)
+  std::thread watchdog_thread_;
 
   std::mutex read_mu_;
   std::condition_variable read_cv_;
