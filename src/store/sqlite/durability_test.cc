@@ -147,9 +147,11 @@ class DurabilityTest : public ::testing::Test {
   }
   ~DurabilityTest() override { fs::remove_all(dir_); }
 
-  std::unique_ptr<SqliteStore> OpenGated() {
+  // A store whose WAL syncs go through gate_; `disk_stall` as SqliteStore::Options has it.
+  std::unique_ptr<SqliteStore> OpenGated(std::chrono::milliseconds disk_stall = SqliteStore::Options().disk_stall) {
     SqliteStore::Options options;
     options.sync_wal = gate_.Hook();
+    options.disk_stall = disk_stall;
     return SqliteStore::Open(Path(), true, options).value();
   }
   std::string Path() const { return (dir_ / "t.db").string(); }
@@ -290,10 +292,7 @@ TEST_F(DurabilityTest, AFailedSyncStopsTheStore) {
 
 // A sync that does not return (a dead disk) cannot be cut short; the store reports it instead.
 TEST_F(DurabilityTest, ASyncThatHangsMakesTheStoreNotReadyUntilItReturns) {
-  SqliteStore::Options options;
-  options.sync_wal = gate_.Hook();
-  options.disk_stall = 20ms;
-  auto store = SqliteStore::Open(Path(), true, options).value();
+  auto store = OpenGated(20ms);
   auto initialised = Put(*store, "initialized_at", "2026-12-03T00:00:00Z");
   ASSERT_TRUE(Visible(*store, "initialized_at"));
   ASSERT_TRUE(gate_.WaitStarted(1));
@@ -312,10 +311,7 @@ TEST_F(DurabilityTest, ASyncThatHangsMakesTheStoreNotReadyUntilItReturns) {
 // ("try again"), not the store's failure; so do new ones while it hangs. The write it covers
 // is answered only when the sync returns, and then the store is as before.
 TEST_F(DurabilityTest, AHungSyncLetsTheReadAnswersWaitingForItGo) {
-  SqliteStore::Options options;
-  options.sync_wal = gate_.Hook();
-  options.disk_stall = 100ms;
-  auto store = SqliteStore::Open(Path(), true, options).value();
+  auto store = OpenGated(100ms);
   auto done = Put(*store, "a", "1");
   ASSERT_TRUE(Visible(*store, "a"));
   ASSERT_TRUE(gate_.WaitStarted(1));
@@ -370,10 +366,7 @@ TEST_F(DurabilityTest, ACheckpointThatHangsMakesTheStoreNotReadyUntilItReturns) 
 }
 
 TEST_F(DurabilityTest, ASyncWithinItsStallTimeKeepsTheStoreReady) {
-  SqliteStore::Options options;
-  options.sync_wal = gate_.Hook();
-  options.disk_stall = std::chrono::hours(1);
-  auto store = SqliteStore::Open(Path(), true, options).value();
+  auto store = OpenGated(std::chrono::hours(1));
   auto initialised = Put(*store, "initialized_at", "2026-12-03T00:00:00Z");
   ASSERT_TRUE(Visible(*store, "initialized_at"));
   ASSERT_TRUE(gate_.WaitStarted(1));
