@@ -460,6 +460,7 @@ class Session final : public std::enable_shared_from_this<Session> {
 HttpServer::HttpServer(net::io_context& ioc, Api& api, ServerLimits limits)
     : ioc_(ioc), shared_(std::make_shared<Shared>()), acceptor_(net::make_strand(ioc)) {
   shared_->api = &api;
+  shared_->metrics = api.metrics();
   shared_->limits = limits;
 }
 
@@ -513,7 +514,7 @@ void HttpServer::DoAccept() {
 void HttpServer::RefuseConnection(tcp::socket socket) {
   beast::error_code ignored;
   socket.close(ignored);
-  if (Metrics* m = shared_->api->metrics()) m->CountRefusedConnection();
+  if (shared_->metrics != nullptr) shared_->metrics->CountRefusedConnection();
   const auto now = std::chrono::steady_clock::now();
   uint64_t refused = 0;
   {

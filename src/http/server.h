@@ -59,6 +59,9 @@ class HttpServer final {
   // after the server object is gone stays safe.
   struct Shared {
     Api* api;
+    // Taken from the Api at construction: a session may be destroyed after the Api (with the
+    // io_context's last handlers), and its destructor updates the connections gauge.
+    Metrics* metrics = nullptr;
     ServerLimits limits;
     std::atomic<bool> stopping{false};
     std::atomic<uint64_t> next_request{1};
@@ -70,7 +73,7 @@ class HttpServer final {
 
     // Keeps the open-connections gauge equal to sessions.size(); call with `mu` held.
     void CountSessionsLocked() {
-      if (Metrics* m = api->metrics()) m->SetOpenConnections(sessions.size());
+      if (metrics != nullptr) metrics->SetOpenConnections(sessions.size());
     }
   };
 
