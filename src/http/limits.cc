@@ -54,10 +54,11 @@ std::optional<int> LoginThrottle::Check(const std::string& user_key, const std::
   return std::nullopt;
 }
 
-void LoginThrottle::Fail(std::unordered_map<std::string, Record>& map, const std::string& key, int allowance,
-                         SteadyTime now) {
+void LoginThrottle::Fail(Records& map, const std::string& key, int allowance, SteadyTime now) {
   Record& r = map[key];
+  if (r.failures > 0 && r.Forgotten(now)) r = Record{};  // not yet swept: it starts over all the same
   ++r.failures;
+  r.last_failure = now;
   const int beyond = r.failures - allowance;
   if (beyond > 0) {
     auto delay = std::chrono::seconds(int64_t{1} << std::min(beyond - 1, 20));
@@ -67,8 +68,20 @@ void LoginThrottle::Fail(std::unordered_map<std::string, Record>& map, const std
 
 void LoginThrottle::Failed(const std::string& user_key, const std::string& address, SteadyTime now) {
   std::lock_guard lock(mu_);
+  if (++failures_ % kEvictEvery == 0) EvictForgotten(now);
   Fail(users_, user_key, free_, now);
   Fail(addresses_, address, free_ * 4, now);
+}
+
+void LoginThrottle::EvictForgotten(SteadyTime now) {
+  for (Records* map : {&users_, &addresses_}) {
+    std::erase_if(*map, [now](const auto& entry) { return entry.second.Forgotten(now); });
+  }
+}
+
+size_t LoginThrottle::records() const {
+  std::lock_guard lock(mu_);
+  return users_.size() + addresses_.size();
 }
 
 void LoginThrottle::Succeeded(const std::string& user_key) {

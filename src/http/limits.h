@@ -39,26 +39,38 @@ class RateLimiter final {
 
 // After `free_failures` wrong passwords in a row for a user (or 4× that from one address), each
 // further attempt must wait 2^k seconds (k = failures beyond the allowance), up to 15 minutes.
+// A user or address without a failure for kForgetAfter, and not blocked, starts over: its
+// record is dropped (so memory follows the failures of the last hour, not every name ever
+// tried) and its next failure counts from one.
 class LoginThrottle final {
  public:
+  static constexpr std::chrono::hours kForgetAfter{1};
+
   explicit LoginThrottle(int free_failures) : free_(free_failures) {}
 
   // Seconds to wait before this user or address may try again; nullopt when it may try now.
   std::optional<int> Check(const std::string& user_key, const std::string& address, SteadyTime now);
   void Failed(const std::string& user_key, const std::string& address, SteadyTime now);
   void Succeeded(const std::string& user_key);
+  // Users and addresses with a record (for tests).
+  size_t records() const;
 
  private:
   struct Record {
     int failures = 0;
+    SteadyTime last_failure;
     SteadyTime blocked_until;
+    bool Forgotten(SteadyTime now) const { return blocked_until <= now && now - last_failure >= kForgetAfter; }
   };
-  void Fail(std::unordered_map<std::string, Record>& map, const std::string& key, int allowance, SteadyTime now);
+  using Records = std::unordered_map<std::string, Record>;
+  void Fail(Records& map, const std::string& key, int allowance, SteadyTime now);  // REQUIRES: mu_ held
+  void EvictForgotten(SteadyTime now);                                             // REQUIRES: mu_ held
 
   const int free_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Record> users_;      // GUARDED_BY(mu_)
-  std::unordered_map<std::string, Record> addresses_;  // GUARDED_BY(mu_)
+  mutable std::mutex mu_;
+  Records users_;      // GUARDED_BY(mu_)
+  Records addresses_;  // GUARDED_BY(mu_)
+  uint64_t failures_ = 0;  // GUARDED_BY(mu_): every kEvictEvery-th failure sweeps both maps
 };
 
 }  // namespace tousu::http
