@@ -14,6 +14,17 @@ std::string Number(double v) {
   return buf;
 }
 
+// HTTP lets a client send any token as its method, and each label value is a series kept for
+// the life of the process: methods outside the standard set share one label.
+const std::string& MethodLabel(const std::string& method) {
+  static const std::string kKnown[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+  static const std::string kOther = "other";
+  for (const std::string& m : kKnown) {
+    if (m == method) return m;
+  }
+  return kOther;
+}
+
 std::string Join(const std::string& a, const std::string& b) {
   if (a.empty()) return b;
   if (b.empty()) return a;
@@ -53,9 +64,10 @@ void Histogram::Render(const std::string& name, const std::string& labels, std::
 }
 
 void Metrics::ObserveRequest(const std::string& route, const std::string& method, int status, double seconds) {
+  const std::string& m = MethodLabel(method);
   std::lock_guard lock(mu_);
-  ++requests_[{route, method, status}];
-  latency_[{route, method}].Observe(seconds);
+  ++requests_[{route, m, status}];
+  latency_[{route, m}].Observe(seconds);
 }
 
 void Metrics::CountRejected(const std::string& limiter) {

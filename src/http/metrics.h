@@ -39,6 +39,8 @@ struct Gauge {
 
 class Metrics final {
  public:
+  // `route` is a route pattern (or "unmatched"); a method outside GET, HEAD, POST, PUT, PATCH,
+  // DELETE and OPTIONS is counted as "other", so no client can add series without end.
   void ObserveRequest(const std::string& route, const std::string& method, int status, double seconds);
   void CountRejected(const std::string& limiter);  // "address", "token", "login"
   // Client connections: open now (set by the HTTP server as they come and go), and refused at
