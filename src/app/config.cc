@@ -77,7 +77,8 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
     if (lim == nullptr) return Bad("limits", "must be a table");
     TOUSU_RETURN_IF_ERROR(OnlyKeys(*lim, "limits.", {"max_body_bytes", "max_header_bytes",
                                                      "header_timeout_seconds", "body_timeout_seconds",
-                                                     "upload_timeout_seconds", "max_connections"}));
+                                                     "upload_timeout_seconds", "max_connections",
+                                                     "max_connections_per_address"}));
     v = static_cast<int64_t>(c.limits.max_body_bytes);
     TOUSU_RETURN_IF_ERROR(ReadInt(*lim, "max_body_bytes", 1024, int64_t{1} << 30, &v));
     c.limits.max_body_bytes = static_cast<size_t>(v);
@@ -96,6 +97,9 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
     v = c.limits.max_connections;
     TOUSU_RETURN_IF_ERROR(ReadInt(*lim, "max_connections", 1, 1000000, &v));
     c.limits.max_connections = static_cast<int>(v);
+    v = c.limits.max_connections_per_address;
+    TOUSU_RETURN_IF_ERROR(ReadInt(*lim, "max_connections_per_address", 0, 1000000, &v));
+    c.limits.max_connections_per_address = static_cast<int>(v);
   }
   if (const toml::node* n = root.get("rate_limit")) {
     const toml::table* rl = n->as_table();

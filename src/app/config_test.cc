@@ -22,11 +22,14 @@ StatusOr<Config> Load(const std::string& text) {
 }
 
 TEST(LoadConfigFile, ReadsKnownKeysAndRefusesUnknownOnes) {
-  auto c = Load("listen = \"127.0.0.1:9000\"\nthreads = 4\n[limits]\nmax_connections = 10\n");
+  auto c = Load("listen = \"127.0.0.1:9000\"\nthreads = 4\n[limits]\nmax_connections = 10\n"
+                "max_connections_per_address = 0\n");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->listen, "127.0.0.1:9000");
   EXPECT_EQ(c->threads, 4);
   EXPECT_EQ(c->limits.max_connections, 10);
+  EXPECT_EQ(c->limits.max_connections_per_address, 0);
+  EXPECT_FALSE(Load("[limits]\nmax_connections_per_address = -1\n").ok());
   EXPECT_FALSE(Load("thread = 4\n").ok());
   EXPECT_FALSE(Load("threads = 1000\n").ok());
 }

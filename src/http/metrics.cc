@@ -103,10 +103,12 @@ std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
   out += "# HELP tousu_http_connections_open Client connections open now.\n";
   out += "# TYPE tousu_http_connections_open gauge\n";
   out += "tousu_http_connections_open " + std::to_string(open_connections_.load(std::memory_order_relaxed)) + "\n";
-  out += "# HELP tousu_http_connections_refused_total Connections closed at accept because max_connections were open.\n";
+  out += "# HELP tousu_http_connections_refused_total Connections closed at accept, by the limit they met.\n";
   out += "# TYPE tousu_http_connections_refused_total counter\n";
-  out += "tousu_http_connections_refused_total " +
+  out += "tousu_http_connections_refused_total{limit=\"max_connections\"} " +
          std::to_string(refused_connections_.load(std::memory_order_relaxed)) + "\n";
+  out += "tousu_http_connections_refused_total{limit=\"max_connections_per_address\"} " +
+         std::to_string(refused_per_address_.load(std::memory_order_relaxed)) + "\n";
   out += "# HELP tousu_store_commit_duration_seconds Time of one group commit (fsync included).\n";
   out += "# TYPE tousu_store_commit_duration_seconds histogram\n";
   commit_latency_.Render("tousu_store_commit_duration_seconds", "", &out);

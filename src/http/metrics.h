@@ -44,9 +44,11 @@ class Metrics final {
   void ObserveRequest(const std::string& route, const std::string& method, int status, double seconds);
   void CountRejected(const std::string& limiter);  // "address", "token", "login"
   // Client connections: open now (set by the HTTP server as they come and go), and refused at
-  // accept because the connection cap was reached.
+  // accept because the connection cap, or the client address's own limit, was reached.
   void SetOpenConnections(size_t n) { open_connections_.store(n, std::memory_order_relaxed); }
-  void CountRefusedConnection() { refused_connections_.fetch_add(1, std::memory_order_relaxed); }
+  void CountRefusedConnection(bool per_address) {
+    (per_address ? refused_per_address_ : refused_connections_).fetch_add(1, std::memory_order_relaxed);
+  }
   Histogram& commit_latency() { return commit_latency_; }
 
   std::string Render(const std::vector<Gauge>& gauges) const;
@@ -59,6 +61,7 @@ class Metrics final {
   Histogram commit_latency_;
   std::atomic<size_t> open_connections_{0};
   std::atomic<uint64_t> refused_connections_{0};
+  std::atomic<uint64_t> refused_per_address_{0};
 };
 
 // `value` with quotes, backslashes and newlines escaped for a label.

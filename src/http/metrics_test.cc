@@ -22,11 +22,16 @@ TEST(MetricsPage, MethodsOutsideTheStandardSetShareOneLabel) {
 TEST(MetricsPage, ConnectionsAreShown) {
   Metrics m;
   m.SetOpenConnections(7);
-  m.CountRefusedConnection();
-  m.CountRefusedConnection();
+  m.CountRefusedConnection(false);
+  m.CountRefusedConnection(false);
+  m.CountRefusedConnection(true);
   const std::string page = m.Render({});
   EXPECT_NE(page.find("\ntousu_http_connections_open 7\n"), std::string::npos) << page;
-  EXPECT_NE(page.find("\ntousu_http_connections_refused_total 2\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("\ntousu_http_connections_refused_total{limit=\"max_connections\"} 2\n"), std::string::npos)
+      << page;
+  EXPECT_NE(page.find("\ntousu_http_connections_refused_total{limit=\"max_connections_per_address\"} 1\n"),
+            std::string::npos)
+      << page;
 }
 
 }  // namespace

@@ -39,8 +39,12 @@ bool IsCleanRequestId(std::string_view id) {
 
 class Session final : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<HttpServer::Shared> server)
-      : stream_(std::move(socket)), server_(std::move(server)), body_deadline_(stream_.get_executor()) {}
+  // `remote`: the client's address, as the server counts its connections.
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::Shared> server, std::string remote)
+      : stream_(std::move(socket)),
+        server_(std::move(server)),
+        remote_(std::move(remote)),
+        body_deadline_(stream_.get_executor()) {}
 
   void Run() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoReadHeader(); });
@@ -61,6 +65,9 @@ class Session final : public std::enable_shared_from_this<Session> {
   ~Session() {
     std::lock_guard lock(server_->mu);
     server_->sessions.erase(this);
+    if (auto it = server_->per_address.find(remote_); it != server_->per_address.end() && --it->second <= 0) {
+      server_->per_address.erase(it);
+    }
     server_->CountSessionsLocked();
   }
 
@@ -123,7 +130,7 @@ class Session final : public std::enable_shared_from_this<Session> {
     if (auto given = req_.Header("x-request-id"); IsCleanRequestId(given)) {
       req_.request_id = request_id_ = given;
     }
-    req_.remote = RemoteAddress();
+    req_.remote = remote_;
     auto url = boost::urls::parse_origin_form(req_.target);
     if (!url) return Status::InvalidArgument("the request target is not a valid path");
     req_.path = std::string(url->encoded_path());
@@ -412,18 +419,6 @@ class Session final : public std::enable_shared_from_this<Session> {
     stream_.socket().close(ec);
   }
 
-  // The peer's address, asked of the socket once per connection (a getpeername call per
-  // request showed in the read profile).
-  const std::string& RemoteAddress() {
-    if (!remote_known_) {
-      beast::error_code ec;
-      auto ep = stream_.socket().remote_endpoint(ec);
-      if (!ec) remote_ = ep.address().to_string();
-      remote_known_ = true;
-    }
-    return remote_;
-  }
-
   std::string NextRequestId() {
     char buf[32];
     std::snprintf(buf, sizeof buf, "r%llx", static_cast<unsigned long long>(server_->next_request++));
@@ -441,8 +436,7 @@ class Session final : public std::enable_shared_from_this<Session> {
   size_t stream_limit_ = 0;
   Request req_;
   std::string request_id_;
-  std::string remote_;
-  bool remote_known_ = false;
+  const std::string remote_;  // the peer's address, asked of the socket once, at accept
   unsigned version_ = 11;
   bool keep_alive_ = true;
   bool head_ = false;
@@ -492,29 +486,51 @@ void HttpServer::DoAccept() {
   acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
     if (shared_->stopping.load()) return;
     if (!ec) {
-      if (ActiveSessions() >= static_cast<size_t>(shared_->limits.max_connections)) {
-        RefuseConnection(std::move(socket));
-      } else {
-        socket.set_option(tcp::no_delay(true), ec);
-        auto s = std::make_shared<Session>(std::move(socket), shared_);
-        {
-          std::lock_guard lock(shared_->mu);
+      beast::error_code peer_ec;
+      const auto peer = socket.remote_endpoint(peer_ec);
+      std::string address = peer_ec ? std::string() : peer.address().to_string();
+      std::shared_ptr<Session> s;
+      const char* over = nullptr;
+      {
+        std::lock_guard lock(shared_->mu);
+        over = OverLimitLocked(address);
+        if (over == nullptr) {
+          socket.set_option(tcp::no_delay(true), ec);
+          s = std::make_shared<Session>(std::move(socket), shared_, address);
           shared_->sessions[s.get()] = s;
+          ++shared_->per_address[address];
           shared_->CountSessionsLocked();
         }
+      }
+      if (s) {
         s->Run();
+      } else {
+        RefuseConnection(std::move(socket), over, address);
       }
     }
     DoAccept();
   });
 }
 
-// Over the connection cap: closed at once, without reading a byte (an answer would need a
-// session, which is what the cap bounds). Counted, and logged at most once a minute.
-void HttpServer::RefuseConnection(tcp::socket socket) {
+const char* HttpServer::OverLimitLocked(const std::string& address) const {
+  const ServerLimits& l = shared_->limits;
+  if (shared_->sessions.size() >= static_cast<size_t>(l.max_connections)) return "max_connections";
+  if (l.max_connections_per_address > 0) {
+    auto it = shared_->per_address.find(address);
+    if (it != shared_->per_address.end() && it->second >= l.max_connections_per_address) {
+      return "max_connections_per_address";
+    }
+  }
+  return nullptr;
+}
+
+// Over a connection limit: closed at once, without reading a byte (an answer would need a
+// session, which is what the limits bound). Counted, and logged at most once a minute.
+void HttpServer::RefuseConnection(tcp::socket socket, const char* limit, const std::string& address) {
   beast::error_code ignored;
   socket.close(ignored);
-  if (shared_->metrics != nullptr) shared_->metrics->CountRefusedConnection();
+  const bool per_address = std::string_view(limit) == "max_connections_per_address";
+  if (shared_->metrics != nullptr) shared_->metrics->CountRefusedConnection(per_address);
   const auto now = std::chrono::steady_clock::now();
   uint64_t refused = 0;
   {
@@ -527,8 +543,13 @@ void HttpServer::RefuseConnection(tcp::socket socket) {
     shared_->last_cap_warning = now;
     refused = std::exchange(shared_->refused_since_warning, 0);
   }
-  log::Warn("connection_cap_reached", {{"max_connections", shared_->limits.max_connections},
-                                       {"refused_since_last_warning", refused}});
+  boost::json::object fields{{"limit", limit},
+                             {"max_connections", shared_->limits.max_connections},
+                             {"max_connections_per_address", shared_->limits.max_connections_per_address},
+                             {"refused_since_last_warning", refused}};
+  // The address that met its own limit: who holds the connections.
+  if (per_address) fields["address"] = address;
+  log::Warn("connection_cap_reached", fields);
 }
 
 void HttpServer::StopAccepting() {

@@ -38,6 +38,11 @@ struct ServerLimits {
   std::chrono::seconds upload_timeout{300};  // a whole streamed body (evidence upload)
   std::chrono::seconds write_timeout{30};
   int max_connections = 4096;
+  // Open connections from one client address; 0: none of its own. Without it one client can
+  // hold every slot of the cap (idle connections are reopened as they time out) and lock
+  // everyone else out. Behind a reverse proxy every connection comes from the proxy: set it to
+  // 0 there, and limit per client in the proxy.
+  int max_connections_per_address = 1024;
 };
 
 class Session;
@@ -67,6 +72,7 @@ class HttpServer final {
     std::atomic<uint64_t> next_request{1};
     std::mutex mu;
     std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // GUARDED_BY(mu)
+    std::unordered_map<std::string, int> per_address;  // open sessions by client address; GUARDED_BY(mu)
     // The cap's warning is logged at most once a minute (a flood of refusals is one event).
     std::chrono::steady_clock::time_point last_cap_warning;  // GUARDED_BY(mu)
     uint64_t refused_since_warning = 0;                       // GUARDED_BY(mu)
@@ -79,7 +85,9 @@ class HttpServer final {
 
  private:
   void DoAccept();
-  void RefuseConnection(boost::asio::ip::tcp::socket socket);
+  // Which limit an accepted connection is over, or null; REQUIRES: shared_->mu held.
+  const char* OverLimitLocked(const std::string& address) const;
+  void RefuseConnection(boost::asio::ip::tcp::socket socket, const char* limit, const std::string& address);
 
   boost::asio::io_context& ioc_;
   std::shared_ptr<Shared> shared_;

@@ -50,7 +50,9 @@ std::string RawHttp(uint16_t port, const std::string& bytes, int timeout_ms = 30
 // that never answers fails the test instead of hanging it.
 class RawConnection {
  public:
-  explicit RawConnection(uint16_t port);
+  // `source`: the local address to connect from (any 127.x.y.z works on Linux), so that a
+  // test can be two clients; empty: the kernel's choice.
+  explicit RawConnection(uint16_t port, const std::string& source = "");
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;

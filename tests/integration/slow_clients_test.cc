@@ -1,8 +1,8 @@
 // Slow clients and the connection cap, against the real binary: a header, a body or an upload
 // that takes longer than its timeout loses the connection (408 where an answer is still
 // possible), however the bytes are spread out; an idle keep-alive connection is closed; past
-// max_connections a new connection is closed at once, counted on /metrics, and the server
-// serves again as soon as a slot is free.
+// max_connections (or its address's max_connections_per_address) a new connection is closed
+// at once, counted on /metrics, and the server serves again as soon as a slot is free.
 //
 // The timeouts are configured at their minimum (1 s; an upload 2 s). The bounds the tests allow
 // are wide (a few seconds) because these machines are shared: they check that a timeout fires
@@ -149,20 +149,32 @@ TEST_F(SlowClientsTest, AnUploadTrickledPastTheUploadTimeoutIs408AndLeavesNothin
   EXPECT_TRUE(listed.obj().at("items").as_array().empty()) << listed.body;
 }
 
-TEST(ConnectionCap, PastTheCapANewConnectionIsClosedAtOnceAndCounted) {
-  TempDir dir;
-  Server server(dir.path() + "/data", {"--config", WriteConfig(dir, "[limits]\nmax_connections = 3\n")});
-  // Three keep-alive connections, each proven open by an answer. A connection the harness used
-  // to start the server may still be closing: then the third is refused, and is tried again.
+// The value of the sample `series` (name and labels) on a /metrics page; -1 if absent.
+long Counter(const std::string& page, const std::string& series) {
+  const size_t at = page.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stol(page.substr(at + series.size() + 2));
+}
+
+// Holds `n` keep-alive connections from `source`, each proven open by an answer; a connection
+// the harness used may still be closing, so a refused one is tried again.
+std::vector<std::unique_ptr<RawConnection>> Hold(uint16_t port, size_t n, const std::string& source = "") {
   std::vector<std::unique_ptr<RawConnection>> held;
-  for (int attempt = 0; held.size() < 3 && attempt < 50; ++attempt) {
-    auto c = std::make_unique<RawConnection>(server.port());
+  for (int attempt = 0; held.size() < n && attempt < 50; ++attempt) {
+    auto c = std::make_unique<RawConnection>(port, source);
     if (c->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") && c->ReadUntil("\r\n\r\n", kPatienceMs)) {
       held.push_back(std::move(c));
     } else {
       std::this_thread::sleep_for(milliseconds(50));
     }
   }
+  return held;
+}
+
+TEST(ConnectionCap, PastTheCapANewConnectionIsClosedAtOnceAndCounted) {
+  TempDir dir;
+  Server server(dir.path() + "/data", {"--config", WriteConfig(dir, "[limits]\nmax_connections = 3\n")});
+  auto held = Hold(server.port(), 3);
   ASSERT_EQ(held.size(), 3u);
 
   // The fourth: closed without an answer, and without reading its request.
@@ -187,11 +199,35 @@ TEST(ConnectionCap, PastTheCapANewConnectionIsClosedAtOnceAndCounted) {
   }
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("\ntousu_http_connections_open 3\n"), std::string::npos) << metrics.body;
-  const std::string refused_line = "\ntousu_http_connections_refused_total ";
-  const size_t at = metrics.body.find(refused_line);
-  ASSERT_NE(at, std::string::npos);
-  EXPECT_GE(std::stoi(metrics.body.substr(at + refused_line.size())), 1);
+  EXPECT_GE(Counter(metrics.body, "tousu_http_connections_refused_total{limit=\"max_connections\"}"), 1);
+  EXPECT_EQ(Counter(metrics.body, "tousu_http_connections_refused_total{limit=\"max_connections_per_address\"}"), 0);
   EXPECT_NE(server.Log().find("connection_cap_reached"), std::string::npos);
+}
+
+TEST(ConnectionCap, OneAddressCannotTakeEverySlot) {
+  TempDir dir;
+  Server server(dir.path() + "/data", {"--config", WriteConfig(dir, "[limits]\nmax_connections = 10\n"
+                                                                    "max_connections_per_address = 2\n")});
+  auto held = Hold(server.port(), 2, "127.0.0.1");
+  ASSERT_EQ(held.size(), 2u);
+  // A third from the same address: closed unanswered.
+  RawConnection third(server.port(), "127.0.0.1");
+  third.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(third.ReadUntilClosed(kPatienceMs), "");
+  EXPECT_TRUE(third.closed());
+  // Another address is served, though the first is at its limit.
+  RawConnection other(server.port(), "127.0.0.2");
+  ASSERT_TRUE(other.Send("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  const std::string page = other.ReadUntilClosed(kPatienceMs);
+  EXPECT_EQ(page.rfind("HTTP/1.1 200", 0), 0u) << page.substr(0, 200);
+  EXPECT_GE(Counter(page, "tousu_http_connections_refused_total{limit=\"max_connections_per_address\"}"), 1);
+  EXPECT_EQ(Counter(page, "tousu_http_connections_refused_total{limit=\"max_connections\"}"), 0);
+  const std::string log = server.Log();
+  EXPECT_NE(log.find("\"limit\":\"max_connections_per_address\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"address\":\"127.0.0.1\""), std::string::npos) << log;
+  // Once one of its connections closes, the address may open another.
+  held.pop_back();
+  EXPECT_EQ(Hold(server.port(), 1, "127.0.0.1").size(), 1u);
 }
 
 }  // namespace
