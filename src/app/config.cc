@@ -78,7 +78,7 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
     TOUSU_RETURN_IF_ERROR(OnlyKeys(*lim, "limits.", {"max_body_bytes", "max_header_bytes",
                                                      "header_timeout_seconds", "body_timeout_seconds",
                                                      "upload_timeout_seconds", "max_connections",
-                                                     "max_connections_per_address"}));
+                                                     "max_connections_per_address", "max_buffered_body_bytes"}));
     v = static_cast<int64_t>(c.limits.max_body_bytes);
     TOUSU_RETURN_IF_ERROR(ReadInt(*lim, "max_body_bytes", 1024, int64_t{1} << 30, &v));
     c.limits.max_body_bytes = static_cast<size_t>(v);
@@ -100,6 +100,13 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
     v = c.limits.max_connections_per_address;
     TOUSU_RETURN_IF_ERROR(ReadInt(*lim, "max_connections_per_address", 0, 1000000, &v));
     c.limits.max_connections_per_address = static_cast<int>(v);
+    v = static_cast<int64_t>(c.limits.max_buffered_body_bytes);
+    TOUSU_RETURN_IF_ERROR(ReadInt(*lim, "max_buffered_body_bytes", 1024, int64_t{1} << 40, &v));
+    c.limits.max_buffered_body_bytes = static_cast<size_t>(v);
+  }
+  if (c.limits.max_buffered_body_bytes < c.limits.max_body_bytes) {
+    return Bad("limits.max_buffered_body_bytes", "must be at least limits.max_body_bytes (" +
+                                                     std::to_string(c.limits.max_body_bytes) + ")");
   }
   if (const toml::node* n = root.get("rate_limit")) {
     const toml::table* rl = n->as_table();

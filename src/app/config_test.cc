@@ -30,6 +30,9 @@ TEST(LoadConfigFile, ReadsKnownKeysAndRefusesUnknownOnes) {
   EXPECT_EQ(c->limits.max_connections, 10);
   EXPECT_EQ(c->limits.max_connections_per_address, 0);
   EXPECT_FALSE(Load("[limits]\nmax_connections_per_address = -1\n").ok());
+  // The body budget must hold at least one body of the largest size.
+  EXPECT_FALSE(Load("[limits]\nmax_buffered_body_bytes = 2048\n").ok());
+  EXPECT_TRUE(Load("[limits]\nmax_body_bytes = 2048\nmax_buffered_body_bytes = 2048\n").ok());
   EXPECT_FALSE(Load("thread = 4\n").ok());
   EXPECT_FALSE(Load("threads = 1000\n").ok());
 }

@@ -1,5 +1,6 @@
 #include "http/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -100,15 +101,23 @@ std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
              std::to_string(it == rejected_.end() ? 0 : it->second) + "\n";
     }
   }
-  out += "# HELP tousu_http_connections_open Client connections open now.\n";
-  out += "# TYPE tousu_http_connections_open gauge\n";
-  out += "tousu_http_connections_open " + std::to_string(open_connections_.load(std::memory_order_relaxed)) + "\n";
-  out += "# HELP tousu_http_connections_refused_total Connections closed at accept, by the limit they met.\n";
-  out += "# TYPE tousu_http_connections_refused_total counter\n";
-  out += "tousu_http_connections_refused_total{limit=\"max_connections\"} " +
-         std::to_string(refused_connections_.load(std::memory_order_relaxed)) + "\n";
-  out += "tousu_http_connections_refused_total{limit=\"max_connections_per_address\"} " +
-         std::to_string(refused_per_address_.load(std::memory_order_relaxed)) + "\n";
+  auto series = [&out](const std::string& name, const char* type, const char* help,
+                       const std::vector<std::pair<std::string, uint64_t>>& samples) {
+    out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    for (const auto& [labels, v] : samples) out += name + labels + " " + std::to_string(v) + "\n";
+  };
+  auto load = [](const auto& a) { return static_cast<uint64_t>(a.load(std::memory_order_relaxed)); };
+  series("tousu_http_connections_open", "gauge", "Client connections open now.", {{"", load(open_connections_)}});
+  series("tousu_http_connections_refused_total", "counter", "Connections closed at accept, by the limit they met.",
+         {{"{limit=\"max_connections\"}", load(refused_connections_)},
+          {"{limit=\"max_connections_per_address\"}", load(refused_per_address_)}});
+  series("tousu_http_body_bytes_reserved", "gauge",
+         "Bytes of limits.max_buffered_body_bytes held by the bodies being received.",
+         {{"", static_cast<uint64_t>(std::max<int64_t>(0, body_bytes_reserved_.load(std::memory_order_relaxed)))}});
+  series("tousu_http_body_budget_refused_total", "counter",
+         "Requests answered 503 before their body was read: the bodies being received filled "
+         "limits.max_buffered_body_bytes.",
+         {{"", load(body_budget_refusals_)}});
   out += "# HELP tousu_store_commit_duration_seconds Time of one group commit (fsync included).\n";
   out += "# TYPE tousu_store_commit_duration_seconds histogram\n";
   commit_latency_.Render("tousu_store_commit_duration_seconds", "", &out);

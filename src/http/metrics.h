@@ -46,6 +46,10 @@ class Metrics final {
   // Client connections: open now (set by the HTTP server as they come and go), and refused at
   // accept because the connection cap, or the client address's own limit, was reached.
   void SetOpenConnections(size_t n) { open_connections_.store(n, std::memory_order_relaxed); }
+  // A request answered 503 before its body was read: the bodies being received filled the budget.
+  void CountBodyBudgetRefusal() { body_budget_refusals_.fetch_add(1, std::memory_order_relaxed); }
+  // The body budget in use: `delta` bytes reserved (positive) or released (negative).
+  void AddBodyBytesReserved(int64_t delta) { body_bytes_reserved_.fetch_add(delta, std::memory_order_relaxed); }
   void CountRefusedConnection(bool per_address) {
     (per_address ? refused_per_address_ : refused_connections_).fetch_add(1, std::memory_order_relaxed);
   }
@@ -62,6 +66,8 @@ class Metrics final {
   std::atomic<size_t> open_connections_{0};
   std::atomic<uint64_t> refused_connections_{0};
   std::atomic<uint64_t> refused_per_address_{0};
+  std::atomic<uint64_t> body_budget_refusals_{0};
+  std::atomic<int64_t> body_bytes_reserved_{0};
 };
 
 // `value` with quotes, backslashes and newlines escaped for a label.

@@ -65,6 +65,7 @@ class Session final : public std::enable_shared_from_this<Session> {
   ~Session() {
     std::lock_guard lock(server_->mu);
     server_->sessions.erase(this);
+    ReleaseBody();
     if (auto it = server_->per_address.find(remote_); it != server_->per_address.end() && --it->second <= 0) {
       server_->per_address.erase(it);
     }
@@ -161,7 +162,25 @@ class Session final : public std::enable_shared_from_this<Session> {
                         0);
     }
     if (parser_->is_done()) return Dispatch();
+    const auto cl = parser_->content_length();
+    const size_t need = cl ? static_cast<size_t>(*cl) : server_->limits.max_body_bytes;
+    if (!server_->ReserveBody(need)) {
+      if (server_->metrics != nullptr) server_->metrics->CountBodyBudgetRefusal();
+      keep_alive_ = false;  // the body is not read
+      Response r = Problem(Status::Unavailable("the request bodies being received fill the body budget"), request_id_);
+      r.headers.emplace_back("Retry-After", "1");
+      return DoWrite(std::move(r));
+    }
+    body_reserved_ = need;
+    if (server_->metrics != nullptr) server_->metrics->AddBodyBytesReserved(static_cast<int64_t>(need));
     ContinueThen(&Session::DoReadBody);
+  }
+
+  void ReleaseBody() {
+    if (body_reserved_ == 0) return;
+    server_->buffered_body_bytes.fetch_sub(body_reserved_);
+    if (server_->metrics != nullptr) server_->metrics->AddBodyBytesReserved(-static_cast<int64_t>(body_reserved_));
+    body_reserved_ = 0;
   }
 
   void DoReadBody() {
@@ -171,6 +190,7 @@ class Session final : public std::enable_shared_from_this<Session> {
   }
 
   void OnReadBody(beast::error_code ec, std::size_t) {
+    ReleaseBody();
     ec = DisarmBodyDeadline(ec);
     if (ec) return FailBody(ec, server_->limits.max_body_bytes);
     Dispatch();
@@ -445,6 +465,7 @@ class Session final : public std::enable_shared_from_this<Session> {
   bool closing_ = false;
   net::steady_timer body_deadline_;
   uint64_t body_deadline_generation_ = 0;  // a deadline's handler acts only if still current
+  size_t body_reserved_ = 0;  // of the server's body budget, for the body being read
   bool body_timed_out_ = false;
   std::vector<char> drain_buffer_;
   size_t drained_ = 0;

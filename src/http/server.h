@@ -43,6 +43,11 @@ struct ServerLimits {
   // everyone else out. Behind a reverse proxy every connection comes from the proxy: set it to
   // 0 there, and limit per client in the proxy.
   int max_connections_per_address = 1024;
+  // The bodies being received, together, by their declared length (a chunked body counts as
+  // max_body_bytes). Beast reserves a body's declared length when it starts, so without this
+  // every connection could pin max_body_bytes for the body timeout by sending one header:
+  // 4096 x 1 MiB. Past it a request is answered 503 with Retry-After before its body is read.
+  size_t max_buffered_body_bytes = 256 * 1024 * 1024;
 };
 
 class Session;
@@ -73,6 +78,16 @@ class HttpServer final {
     std::mutex mu;
     std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // GUARDED_BY(mu)
     std::unordered_map<std::string, int> per_address;  // open sessions by client address; GUARDED_BY(mu)
+    std::atomic<size_t> buffered_body_bytes{0};  // reserved by the bodies being received
+
+    // Reserves `n` bytes of the body budget; false if they do not fit.
+    bool ReserveBody(size_t n) {
+      size_t now = buffered_body_bytes.load();
+      do {
+        if (n > limits.max_buffered_body_bytes || now > limits.max_buffered_body_bytes - n) return false;
+      } while (!buffered_body_bytes.compare_exchange_weak(now, now + n));
+      return true;
+    }
     // The cap's warning is logged at most once a minute (a flood of refusals is one event).
     std::chrono::steady_clock::time_point last_cap_warning;  // GUARDED_BY(mu)
     uint64_t refused_since_warning = 0;                       // GUARDED_BY(mu)

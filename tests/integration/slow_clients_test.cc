@@ -230,5 +230,45 @@ TEST(ConnectionCap, OneAddressCannotTakeEverySlot) {
   EXPECT_EQ(Hold(server.port(), 1, "127.0.0.1").size(), 1u);
 }
 
+// Beast reserves a body's declared length when the body starts: without a budget, every
+// connection could pin max_body_bytes for the whole body timeout with one header.
+TEST(BodyBudget, StalledBodiesCannotPinMoreThanTheBudget) {
+  TempDir dir;
+  Server server(dir.path() + "/data", {"--config", WriteConfig(dir, "[limits]\nmax_buffered_body_bytes = 2097152\n")});
+  const std::string head = "POST /v1/complaints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           "Connection: close\r\nContent-Length: 1000000\r\n\r\n";
+  // Two bodies of 1,000,000 bytes that never come: 2,000,000 of the 2,097,152 reserved, as
+  // /metrics shows once the server has read both headers.
+  std::vector<std::unique_ptr<RawConnection>> stalled;
+  for (int i = 0; i < 2; ++i) {
+    stalled.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(stalled.back()->Send(head + "{"));
+  }
+  auto reserved = [&] { return Counter(Http(server.port(), "GET", "/metrics").body, "tousu_http_body_bytes_reserved"); };
+  for (int i = 0; i < 100 && reserved() != 2000000; ++i) std::this_thread::sleep_for(milliseconds(20));
+  ASSERT_EQ(reserved(), 2000000);
+  // A whole third body: refused before it is read.
+  auto probe = [&] {
+    RawConnection c(server.port());
+    c.Send(head + "{" + std::string(999998, ' ') + "}");
+    return c.ReadUntilClosed(kPatienceMs);
+  };
+  const std::string refused = probe();
+  ASSERT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused.substr(0, 300);
+  EXPECT_NE(refused.find("Retry-After: 1"), std::string::npos) << refused.substr(0, 300);
+  EXPECT_NE(refused.find("application/problem+json"), std::string::npos);
+  // A body that fits in what is left still goes through.
+  HttpResult small = Http(server.port(), "POST", "/v1/complaints", "{}", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(small.status, 401) << small.body;
+  // One stalled client leaves: its share is free again.
+  stalled.pop_back();
+  for (int i = 0; i < 100 && reserved() != 1000000; ++i) std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_EQ(reserved(), 1000000);
+  const std::string served = probe();
+  EXPECT_EQ(served.rfind("HTTP/1.1 401", 0), 0u) << served.substr(0, 300);
+  HttpResult metrics = Http(server.port(), "GET", "/metrics");
+  EXPECT_EQ(Counter(metrics.body, "tousu_http_body_budget_refused_total"), 1);
+}
+
 }  // namespace
 }  // namespace tousu::testing
