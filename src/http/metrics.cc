@@ -26,6 +26,16 @@ const std::string& MethodLabel(const std::string& method) {
   return kOther;
 }
 
+// One metric family: its HELP and TYPE lines, then a sample per (labels without braces, value).
+using Samples = std::vector<std::pair<std::string, std::string>>;
+void AppendFamily(std::string* out, const std::string& name, const char* type, const std::string& help,
+                  const Samples& samples) {
+  *out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  for (const auto& [labels, value] : samples) {
+    *out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + value + "\n";
+  }
+}
+
 std::string Join(const std::string& a, const std::string& b) {
   if (a.empty()) return b;
   if (b.empty()) return a;
@@ -93,40 +103,35 @@ std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
       h.Render("tousu_http_request_duration_seconds",
                "route=\"" + EscapeLabel(key.first) + "\",method=\"" + key.second + "\"", &out);
     }
-    out += "# HELP tousu_rate_limited_total Requests refused with 429, by limiter.\n";
-    out += "# TYPE tousu_rate_limited_total counter\n";
+    Samples limited;
     for (const char* limiter : {"address", "token", "login"}) {
       auto it = rejected_.find(limiter);
-      out += std::string("tousu_rate_limited_total{limiter=\"") + limiter + "\"} " +
-             std::to_string(it == rejected_.end() ? 0 : it->second) + "\n";
+      limited.emplace_back(std::string("limiter=\"") + limiter + "\"",
+                           std::to_string(it == rejected_.end() ? 0 : it->second));
     }
+    AppendFamily(&out, "tousu_rate_limited_total", "counter", "Requests refused with 429, by limiter.", limited);
   }
-  auto series = [&out](const std::string& name, const char* type, const char* help,
-                       const std::vector<std::pair<std::string, uint64_t>>& samples) {
-    out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
-    for (const auto& [labels, v] : samples) out += name + labels + " " + std::to_string(v) + "\n";
-  };
-  auto load = [](const auto& a) { return static_cast<uint64_t>(a.load(std::memory_order_relaxed)); };
-  series("tousu_http_connections_open", "gauge", "Client connections open now.", {{"", load(open_connections_)}});
-  series("tousu_http_connections_refused_total", "counter", "Connections closed at accept, by the limit they met.",
-         {{"{limit=\"max_connections\"}", load(refused_connections_)},
-          {"{limit=\"max_connections_per_address\"}", load(refused_per_address_)}});
-  series("tousu_http_body_bytes_reserved", "gauge",
-         "Bytes of limits.max_buffered_body_bytes held by the bodies being received.",
-         {{"", static_cast<uint64_t>(std::max<int64_t>(0, body_bytes_reserved_.load(std::memory_order_relaxed)))}});
-  series("tousu_http_body_budget_refused_total", "counter",
-         "Requests answered 503 before their body was read: the bodies being received filled "
-         "limits.max_buffered_body_bytes.",
-         {{"", load(body_budget_refusals_)}});
+  auto load = [](const auto& a) { return std::to_string(a.load(std::memory_order_relaxed)); };
+  AppendFamily(&out, "tousu_http_connections_open", "gauge", "Client connections open now.",
+               {{"", load(open_connections_)}});
+  AppendFamily(&out, "tousu_http_connections_refused_total", "counter",
+               "Connections closed at accept, by the limit they met.",
+               {{"limit=\"max_connections\"", load(refused_connections_)},
+                {"limit=\"max_connections_per_address\"", load(refused_per_address_)}});
+  AppendFamily(&out, "tousu_http_body_bytes_reserved", "gauge",
+               "Bytes of limits.max_buffered_body_bytes held by the bodies being received.",
+               {{"", std::to_string(std::max<int64_t>(0, body_bytes_reserved_.load(std::memory_order_relaxed)))}});
+  AppendFamily(&out, "tousu_http_body_budget_refused_total", "counter",
+               "Requests answered 503 before their body was read: the bodies being received filled "
+               "limits.max_buffered_body_bytes.",
+               {{"", load(body_budget_refusals_)}});
   out += "# HELP tousu_store_commit_duration_seconds Time of one group commit (fsync included).\n";
   out += "# TYPE tousu_store_commit_duration_seconds histogram\n";
   commit_latency_.Render("tousu_store_commit_duration_seconds", "", &out);
   for (const Gauge& g : gauges) {
-    out += "# HELP " + g.name + " " + g.help + "\n";
-    out += "# TYPE " + g.name + " gauge\n";
-    for (const auto& [labels, v] : g.samples) {
-      out += g.name + (labels.empty() ? "" : "{" + labels + "}") + " " + Number(v) + "\n";
-    }
+    Samples samples;
+    for (const auto& [labels, v] : g.samples) samples.emplace_back(labels, Number(v));
+    AppendFamily(&out, g.name, "gauge", g.help, samples);
   }
   return out;
 }

@@ -163,6 +163,10 @@ class Session final : public std::enable_shared_from_this<Session> {
     }
     if (parser_->is_done()) return Dispatch();
     const auto cl = parser_->content_length();
+    // A body already here in full (a small one sent with its header, as filings are) holds
+    // nothing for long: only a body still to come counts against the budget, so the hot path
+    // pays no shared counter.
+    if (cl && buffer_.size() >= *cl) return ContinueThen(&Session::DoReadBody);
     const size_t need = cl ? static_cast<size_t>(*cl) : server_->limits.max_body_bytes;
     if (!server_->ReserveBody(need)) {
       if (server_->metrics != nullptr) server_->metrics->CountBodyBudgetRefusal();

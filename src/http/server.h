@@ -43,8 +43,8 @@ struct ServerLimits {
   // everyone else out. Behind a reverse proxy every connection comes from the proxy: set it to
   // 0 there, and limit per client in the proxy.
   int max_connections_per_address = 1024;
-  // The bodies being received, together, by their declared length (a chunked body counts as
-  // max_body_bytes). Beast reserves a body's declared length when it starts, so without this
+  // The bodies still arriving, together, by their declared length (a chunked body counts as
+  // max_body_bytes; one already received whole with its header is not counted). Beast reserves a body's declared length when it starts, so without this
   // every connection could pin max_body_bytes for the body timeout by sending one header:
   // 4096 x 1 MiB. Past it a request is answered 503 with Retry-After before its body is read.
   size_t max_buffered_body_bytes = 256 * 1024 * 1024;

@@ -257,7 +257,7 @@ TEST(BodyBudget, StalledBodiesCannotPinMoreThanTheBudget) {
   ASSERT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused.substr(0, 300);
   EXPECT_NE(refused.find("Retry-After: 1"), std::string::npos) << refused.substr(0, 300);
   EXPECT_NE(refused.find("application/problem+json"), std::string::npos);
-  // A body that fits in what is left still goes through.
+  // A small body sent with its header holds nothing for long and is not counted: it goes through.
   HttpResult small = Http(server.port(), "POST", "/v1/complaints", "{}", {{"Content-Type", "application/json"}});
   EXPECT_EQ(small.status, 401) << small.body;
   // One stalled client leaves: its share is free again.
