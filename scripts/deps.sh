@@ -8,7 +8,7 @@ set -euo pipefail
 base_packages=(
   build-essential cmake pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
-  libsqlite3-dev libpq-dev libssl-dev libsodium-dev libjemalloc-dev
+  libsqlite3-dev libpq-dev libssl-dev libsodium-dev libjemalloc-dev libzstd-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl procps

@@ -57,7 +57,7 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
   Config c;
   TOUSU_RETURN_IF_ERROR(OnlyKeys(root, "", {"data", "listen", "threads", "log_level",
                                             "session_ttl_hours", "sweep_interval_seconds", "limits",
-                                            "rate_limit", "evidence"}));
+                                            "rate_limit", "evidence", "cache"}));
   TOUSU_RETURN_IF_ERROR(ReadString(root, "data", &c.data_dir));
   TOUSU_RETURN_IF_ERROR(ReadString(root, "listen", &c.listen));
   int64_t v = c.threads;
@@ -137,6 +137,14 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
     v = c.checkpoint_interval.count();
     TOUSU_RETURN_IF_ERROR(ReadInt(*ev, "checkpoint_interval_seconds", 1, 24 * 3600, &v));
     c.checkpoint_interval = seconds(v);
+  }
+  if (const toml::node* n = root.get("cache")) {
+    const toml::table* cache = n->as_table();
+    if (cache == nullptr) return Bad("cache", "must be a table");
+    TOUSU_RETURN_IF_ERROR(OnlyKeys(*cache, "cache.", {"complaint_bytes"}));
+    v = c.complaint_cache_bytes;
+    TOUSU_RETURN_IF_ERROR(ReadInt(*cache, "complaint_bytes", 0, int64_t{64} << 30, &v));
+    c.complaint_cache_bytes = v;
   }
   return c;
 }

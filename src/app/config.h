@@ -31,6 +31,8 @@ struct Config {
   // [evidence]
   int64_t max_upload_bytes = 20 * 1024 * 1024;  // one evidence file; larger uploads are 413
   Duration checkpoint_interval = seconds(60);   // sign a checkpoint this often if the log grew
+  // [cache]
+  int64_t complaint_cache_bytes = 32 << 20;  // rendered complaint answers, compressed; 0: off
 };
 
 // Reads a TOML config file over the defaults; the message names the key that is wrong.

@@ -37,6 +37,21 @@ TEST(LoadConfigFile, ReadsKnownKeysAndRefusesUnknownOnes) {
   EXPECT_FALSE(Load("threads = 1000\n").ok());
 }
 
+TEST(LoadConfigFile, TheComplaintCacheHasABudgetOrIsOff) {
+  auto c = Load("[cache]\ncomplaint_bytes = 1048576\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->complaint_cache_bytes, 1048576);
+  auto off = Load("[cache]\ncomplaint_bytes = 0\n");
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(off->complaint_cache_bytes, 0);
+  EXPECT_EQ(Load("")->complaint_cache_bytes, 32 << 20);
+  auto negative = Load("[cache]\ncomplaint_bytes = -1\n");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("complaint_bytes"), std::string::npos) << negative.status().message();
+  EXPECT_FALSE(Load("[cache]\nbytes = 10\n").ok());
+  EXPECT_FALSE(Load("cache = 10\n").ok());
+}
+
 // Found by fuzz/config_toml_fuzz.cc under UBSan: an integer option given a float out of int64's
 // range (max_body_bytes = 2097E52) was converted to int64 before its type was checked.
 TEST(LoadConfigFile, RegressionFloatForIntegerIsRefusedBeforeConversion) {

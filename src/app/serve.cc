@@ -130,6 +130,34 @@ std::vector<http::Gauge> StoreGauges(SqliteStore& store, Instant now) {
   return out;
 }
 
+// The complaint cache's figures (http/complaint_cache.h).
+std::vector<http::Gauge> CacheGauges(const http::ComplaintCache& cache) {
+  const http::ComplaintCache::Stats s = cache.stats();
+  auto one = [](const char* name, const char* type, const char* help, double v) {
+    return http::Gauge{name, help, {{"", v}}, type};
+  };
+  return {
+      one("tousu_complaint_cache_hits_total", "counter",
+          "Complaint reads answered from the cache of rendered answers.", static_cast<double>(s.hits)),
+      one("tousu_complaint_cache_misses_total", "counter",
+          "Complaint reads the cache could not answer (read from the store).", static_cast<double>(s.misses)),
+      one("tousu_complaint_cache_fills_refused_total", "counter",
+          "Answers not cached because the complaint changed while they were read.",
+          static_cast<double>(s.refused_fills)),
+      one("tousu_complaint_cache_invalidations_total", "counter",
+          "Complaints dropped from the cache because a commit updated them.", static_cast<double>(s.invalidations)),
+      one("tousu_complaint_cache_evictions_total", "counter",
+          "Complaints dropped from the cache to stay within its memory budget.", static_cast<double>(s.evictions)),
+      one("tousu_complaint_cache_entries", "gauge", "Complaints with a cached answer.",
+          static_cast<double>(s.entries)),
+      one("tousu_complaint_cache_bytes", "gauge",
+          "Memory the cached answers are counted as (compressed, with bookkeeping); at most [cache] complaint_bytes.",
+          static_cast<double>(s.bytes)),
+      one("tousu_complaint_cache_raw_bytes", "gauge", "The cached answers' size uncompressed.",
+          static_cast<double>(s.raw_bytes)),
+  };
+}
+
 }  // namespace
 
 int Serve(const Config& config) {
@@ -141,6 +169,10 @@ int Serve(const Config& config) {
     return 2;
   }
   http::Metrics metrics;
+  // Declared before the store, whose writer calls it until the store is closed.
+  http::ComplaintCache::Options cache_options;
+  cache_options.max_bytes = static_cast<size_t>(config.complaint_cache_bytes);
+  http::ComplaintCache complaint_cache(cache_options);
   SqliteStore::Options store_options;
   store_options.on_commit = [&metrics](double seconds, size_t) { metrics.commit_latency().Observe(seconds); };
   auto opened = OpenDataDir(config.data_dir, store_options);
@@ -150,6 +182,9 @@ int Serve(const Config& config) {
     return 2;
   }
   std::unique_ptr<SqliteStore> store = std::move(*opened);
+  store->OnComplaintsUpdated([&complaint_cache](const std::vector<ComplaintKey>& keys) {
+    complaint_cache.Invalidate(keys);
+  });
   auto signer = LoadLogSigner(config.data_dir);
   if (!signer.ok()) {
     std::fprintf(stderr, "tousu serve: %s\n", signer.status().message().c_str());
@@ -206,7 +241,12 @@ int Serve(const Config& config) {
   deps.address_limiter = &address_limiter;
   deps.token_limiter = &token_limiter;
   deps.login_throttle = &login_throttle;
-  deps.gauges = [&store, &clock] { return StoreGauges(*store, clock.Now()); };
+  deps.gauges = [&store, &clock, &complaint_cache] {
+    auto gauges = StoreGauges(*store, clock.Now());
+    for (auto& g : CacheGauges(complaint_cache)) gauges.push_back(std::move(g));
+    return gauges;
+  };
+  if (complaint_cache.enabled()) deps.complaint_cache = &complaint_cache;
   deps.evidence = &evidence;
   deps.checkpoints = &checkpoints;
   deps.blobs = blobs->get();

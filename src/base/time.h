@@ -26,6 +26,8 @@ class Instant {
  public:
   constexpr Instant() = default;  // the epoch
   static constexpr Instant FromUnixSeconds(int64_t s) { return Instant(s); }
+  // Later than any time tousu stores or parses (year 9999 at most); a bound, not a date.
+  static constexpr Instant Max() { return Instant(INT64_MAX); }
   constexpr int64_t unix_seconds() const { return s_; }
 
   constexpr Instant operator+(Duration d) const { return Instant(s_ + d.count()); }

@@ -11,10 +11,8 @@ Actor Actor::Of(const Principal& p) {
   }
 }
 
-namespace {
-
-bool SeesParties(const Principal& p, const std::string& platform_id,
-                 const std::string& consumer_ref, const std::string& merchant_ref) {
+bool CanSeeParties(const Principal& p, std::string_view platform_id, std::string_view consumer_ref,
+                   std::string_view merchant_ref) {
   if (p.platform_id.empty() || p.platform_id != platform_id) return false;
   switch (p.role) {
     case Role::kConsumer: return p.user_ref == consumer_ref;
@@ -31,14 +29,12 @@ bool SeesParties(const Principal& p, const std::string& platform_id,
   return false;
 }
 
-}  // namespace
-
 bool CanSee(const Principal& p, const Complaint& c) {
-  return SeesParties(p, c.platform_id, c.consumer_ref, c.merchant_ref);
+  return CanSeeParties(p, c.platform_id, c.consumer_ref, c.merchant_ref);
 }
 
 bool CanSee(const Principal& p, const Order& o) {
-  return SeesParties(p, o.platform_id, o.consumer_ref, o.merchant_ref);
+  return CanSeeParties(p, o.platform_id, o.consumer_ref, o.merchant_ref);
 }
 
 bool CanSee(const Principal& p, const Merchant& m) {

@@ -191,13 +191,13 @@ bool StateAllows(const Complaint& c, Action a, Instant now) {
 namespace {
 
 // Ownership guards beyond the role table (403 when they fail).
-Status OwnerGuard(const Complaint& c, const Principal& who, Action a) {
+Status OwnerGuard(const Complaint& c, Viewer who, Action a) {
   if (a == Action::kDecide && who.role == Role::kRisk && c.tier == Tier::kNormal) {
     return Status::PermissionDenied(
         "the risk team decides only complaints in the risk queue (tier risk or urgent); "
         "this one is tier normal and goes to an arbitrator");
   }
-  if (a == Action::kReassign && who.role == Role::kAgent && c.assignee != who.user_ref) {
+  if (a == Action::kReassign && who.role == Role::kAgent && !who.is_assignee) {
     return Status::PermissionDenied(
         "an agent may hand over only complaints assigned to them (首问负责)");
   }
@@ -206,7 +206,7 @@ Status OwnerGuard(const Complaint& c, const Principal& who, Action a) {
 
 }  // namespace
 
-std::vector<Action> AllowedActions(const Complaint& c, const Principal& who, Instant now) {
+std::vector<Action> AllowedActions(const Complaint& c, Viewer who, Instant now) {
   std::vector<Action> out;
   for (Action a : AllOf<Action>()) {
     if (RoleMayTake(who.role, a) && StateAllows(c, a, now) && OwnerGuard(c, who, a).ok()) {
@@ -214,6 +214,14 @@ std::vector<Action> AllowedActions(const Complaint& c, const Principal& who, Ins
     }
   }
   return out;
+}
+
+Instant ActionsStableUntil(const Complaint& c, Instant now) {
+  Instant until = Instant::Max();
+  for (const auto& [kind, due] : c.deadlines) {
+    if (due >= now && due + seconds(1) < until) until = due + seconds(1);
+  }
+  return until;
 }
 
 Transition FileComplaint(Complaint& c, const Actor& actor, Instant now,
@@ -259,7 +267,7 @@ StatusOr<Transition> ApplyAction(Complaint& c, const Principal& who, const Actio
       msg += " (escalation opens after a decision or when the platform misses its deadline)";
     return Status::Conflict(msg).WithList("allowed_actions", std::move(allowed));
   }
-  TOUSU_RETURN_IF_ERROR(OwnerGuard(c, who, r.action));
+  TOUSU_RETURN_IF_ERROR(OwnerGuard(c, Viewer::Of(c, who), r.action));
 
   Steps s(c, now);
   const boost::json::object by = ActorJson(actor);

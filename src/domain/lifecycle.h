@@ -20,6 +20,7 @@
 #include <boost/json/object.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -93,8 +94,32 @@ bool RoleMayTake(Role role, Action action);
 // decision or an overdue platform) allow `action` now, whoever asks?
 bool StateAllows(const Complaint& c, Action action, Instant now);
 
-// The actions `role` may take on `c` now, in table order (for 409 answers and the UI).
-std::vector<Action> AllowedActions(const Complaint& c, const Principal& who, Instant now);
+// All that the lifecycle reads of a caller to say which actions it may take: the role, and
+// whether the complaint is assigned to them (an agent hands over only their own: 首问负责).
+// Views of a complaint that depend on the caller only through this can be shared by every
+// caller with the same viewer (http/complaint_cache.h).
+struct Viewer {
+  Role role = Role::kPublic;
+  bool is_assignee = false;
+
+  static Viewer Of(std::string_view assignee, const Principal& who) {
+    return Viewer{who.role, !who.user_ref.empty() && who.user_ref == assignee};
+  }
+  static Viewer Of(const Complaint& c, const Principal& who) { return Of(c.assignee, who); }
+  bool operator==(const Viewer&) const = default;
+};
+
+// The actions `who` may take on `c` now, in table order (for 409 answers and the UI).
+std::vector<Action> AllowedActions(const Complaint& c, Viewer who, Instant now);
+inline std::vector<Action> AllowedActions(const Complaint& c, const Principal& who, Instant now) {
+  return AllowedActions(c, Viewer::Of(c, who), now);
+}
+
+// Time enters AllowedActions only through the complaint's deadlines (an action open until a
+// deadline, inclusive). So for any viewer the answer at every t in [now, ActionsStableUntil(c,
+// now)) is the answer at `now`: the second after the first deadline at or after `now`, or
+// Instant::Max() when none is ahead.
+Instant ActionsStableUntil(const Complaint& c, Instant now);
 
 // Files a new complaint: submitted, then at once awaiting_merchant with its deadlines.
 Transition FileComplaint(Complaint& c, const Actor& actor, Instant now, const DeadlineDurations& d);

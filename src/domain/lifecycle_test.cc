@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -214,6 +215,74 @@ TEST(Lifecycle, RiskDecidesOnlyItsQueue) {
                        ActionRequest{.action = A::kDecide, .reason = "r", .responsibility = Party::kNone}, kNow,
                        DeadlineDurations(), Money());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+}
+
+// What the complaint view cache relies on (http/complaint_cache.h): for any complaint, viewer
+// and `now`, the allowed actions stay the same at every second of [now, ActionsStableUntil), and
+// the caller matters only through its Viewer. Checked over every state with and without a
+// decision, appeal and overdue flags, deadlines around `now`, and every role.
+TEST(ActionsStableUntil, TheAllowedActionsHoldOverTheWholeSpan) {
+  const std::vector<Duration> offsets = {-days(2), -seconds(1), seconds(0), seconds(1), hours(3), days(7)};
+  int checked = 0;
+  for (S s : AllOf<S>()) {
+    for (int variant = 0; variant < 8; ++variant) {
+      Complaint c = InState(s, variant % 2 ? Tier::kNormal : Tier::kRisk);
+      if (variant & 2) c.decision = Decision{Party::kMerchant, Money::Fen(100), 0, false, Money(), "r", "arb1", kNow};
+      c.appealed = (variant & 4) != 0;
+      c.review_overdue = variant == 3;
+      for (size_t i = 0; i < offsets.size(); ++i) {
+        c.deadlines.clear();
+        c.deadlines[DeadlineKind::kAppeal] = kNow + offsets[i];
+        c.deadlines[DeadlineKind::kRemedy] = kNow + offsets[(i + 2) % offsets.size()];
+        const Instant until = ActionsStableUntil(c, kNow);
+        ASSERT_GT(until, kNow);
+        for (Role role : AllOf<Role>()) {
+          for (bool is_assignee : {false, true}) {
+            const Viewer v{role, is_assignee};
+            const auto at_now = AllowedActions(c, v, kNow);
+            // Every second up to a day ahead, or to the end of the span.
+            const Instant last = std::min(until - seconds(1), kNow + days(1));
+            for (Instant t = kNow; t <= last; t = t + seconds(t - kNow < seconds(5) || last - t < seconds(5) ? 1 : 997)) {
+              ASSERT_EQ(AllowedActions(c, v, t), at_now) << ToString(s) << " variant " << variant << " t+" << (t - kNow).count();
+            }
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000);
+}
+
+TEST(ActionsStableUntil, EndsTheSecondAfterTheNextDeadline) {
+  Complaint c = InState(S::kRemedyDue);
+  EXPECT_EQ(ActionsStableUntil(c, kNow), Instant::Max());
+  c.deadlines[DeadlineKind::kAppeal] = kNow + days(7);
+  c.deadlines[DeadlineKind::kRemedy] = kNow + days(3);
+  c.deadlines[DeadlineKind::kRating] = kNow - seconds(1);  // passed: no longer a boundary
+  EXPECT_EQ(ActionsStableUntil(c, kNow), kNow + days(3) + seconds(1));
+  EXPECT_EQ(ActionsStableUntil(c, kNow + days(3)), kNow + days(3) + seconds(1));
+  EXPECT_EQ(ActionsStableUntil(c, kNow + days(3) + seconds(1)), kNow + days(7) + seconds(1));
+}
+
+// The view of a caller is the view of its Viewer: an agent sees reassign only on their own.
+TEST(Viewer, IsTheRoleAndWhetherTheComplaintIsTheirs) {
+  const Complaint c = InState(S::kAwaitingMerchant);
+  Principal mine;
+  mine.role = Role::kAgent;
+  mine.user_ref = "agent1";
+  Principal other = mine;
+  other.user_ref = "agent2";
+  EXPECT_EQ(Viewer::Of(c, mine), (Viewer{Role::kAgent, true}));
+  EXPECT_EQ(Viewer::Of(c, other), (Viewer{Role::kAgent, false}));
+  Principal platform;
+  platform.role = Role::kPlatform;
+  Complaint unassigned = c;
+  unassigned.assignee.clear();
+  EXPECT_FALSE(Viewer::Of(unassigned, platform).is_assignee);  // no user: never the assignee
+  auto has_reassign = [](const std::vector<Action>& v) { return std::count(v.begin(), v.end(), A::kReassign) > 0; };
+  EXPECT_TRUE(has_reassign(AllowedActions(c, mine, kNow)));
+  EXPECT_FALSE(has_reassign(AllowedActions(c, other, kNow)));
 }
 
 }  // namespace

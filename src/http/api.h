@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "evidence/blob_store.h"
+#include "http/complaint_cache.h"
 #include "http/limits.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -53,6 +54,9 @@ struct ApiDeps {
   const CheckpointSigner* checkpoints = nullptr;
   const evidence::BlobStore* blobs = nullptr;
   int64_t max_upload_bytes = 20 * 1024 * 1024;  // evidence files; larger uploads are 413
+  // Answers of GET /v1/complaints/{id} (null: every read goes to the store). The store must
+  // tell it of updated complaints (Store::OnComplaintsUpdated → ComplaintCache::Invalidate).
+  ComplaintCache* complaint_cache = nullptr;
 };
 
 // How the server reads a request's body, decided from the header alone.

@@ -131,7 +131,7 @@ std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
   for (const Gauge& g : gauges) {
     Samples samples;
     for (const auto& [labels, v] : g.samples) samples.emplace_back(labels, Number(v));
-    AppendFamily(&out, g.name, "gauge", g.help, samples);
+    AppendFamily(&out, g.name, g.type, g.help, samples);
   }
   return out;
 }

@@ -35,6 +35,7 @@ struct Gauge {
   std::string name;
   std::string help;
   std::vector<std::pair<std::string, double>> samples;  // labels → value
+  const char* type = "gauge";  // or "counter", for a total read at scrape time
 };
 
 class Metrics final {

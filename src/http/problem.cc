@@ -84,10 +84,10 @@ Response Problem(const Status& s, const std::string& request_id) {
   return r;
 }
 
-Response Json(int status, const std::string& body) {
+Response Json(int status, std::string body) {
   Response r;
   r.status = status;
-  r.body = body;
+  r.body = std::move(body);
   return r;
 }
 

@@ -12,7 +12,7 @@ int HttpStatusOf(StatusCode code);
 Response Problem(const Status& status, const std::string& request_id);
 
 // A successful JSON answer.
-Response Json(int status, const std::string& body);
+Response Json(int status, std::string body);
 // The same, its body rendered late (Response::render).
 Response LateJson(int status, std::function<std::string()> render);
 

@@ -100,12 +100,32 @@ void AddComplaintRoutes(Router& r, const ApiDeps& d) {
          }});
 
   r.Add({"GET", "/v1/complaints/{id}", kParties, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {
+           const std::string& id = req.Param("id");
+           const Instant now = d.clock.Now();
+           ComplaintCache* cache = d.complaint_cache;
+           if (cache != nullptr) {
+             if (auto body = cache->Find(req.principal.platform_id, id, req.principal, now)) {
+               return Outcome::Now(Json(200, std::move(*body)));
+             }
+           }
+           const ComplaintCache::Ticket ticket = cache != nullptr ? cache->TicketFor(req.principal.platform_id, id) : 0;
            Complaint c;
            TOUSU_RETURN_IF_ERROR(d.store.Read([&](ReadTx& tx) -> Status {
-             TOUSU_ASSIGN_OR_RETURN(c, d.complaints.Get(tx, req.principal, req.Param("id")));
+             TOUSU_ASSIGN_OR_RETURN(c, d.complaints.Get(tx, req.principal, id));
              return Status::Ok();
            }));
-           return Outcome::Now(Json(200, ComplaintBody(c, req.principal, d.clock.Now())));
+           const Viewer viewer = Viewer::Of(c, req.principal);
+           std::string body = ComplaintBody(c, viewer, now);
+           if (cache != nullptr) {
+             // Cached only once what the read saw is durable, like the answer itself (api.cc).
+             if (auto fill = cache->Prepare(ticket, c, viewer, now, body)) {
+               auto shared = std::make_shared<ComplaintCache::Fill>(std::move(*fill));
+               d.store.AfterDurable(d.store.ReadHorizon(), [cache, shared](Status durable) {
+                 if (durable.ok()) cache->Put(std::move(*shared));
+               });
+             }
+           }
+           return Outcome::Now(Json(200, std::move(body)));
          }});
 
   r.Add({"GET", "/v1/complaints/{id}/assessment", kParties, BodyKind::kNone, [d](Request& req) -> StatusOr<Outcome> {

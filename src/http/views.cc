@@ -70,7 +70,7 @@ namespace {
 // list), TextWriter writes the response text straight away (a single complaint: the read path
 // and the answer to a filing), with the stored assessment copied in as it is.
 template <class W>
-void WriteComplaint(W& w, const Complaint& c, const Principal& viewer, Instant now) {
+void WriteComplaint(W& w, const Complaint& c, Viewer viewer, Instant now) {
   auto opt_time = [&](const char* key, const std::optional<Instant>& t) {
     if (t) {
       w.Str(key, FormatRfc3339(*t));
@@ -194,13 +194,13 @@ class TextWriter {
 
 }  // namespace
 
-json::object ComplaintView(const Complaint& c, const Principal& viewer, Instant now) {
+json::object ComplaintView(const Complaint& c, Viewer viewer, Instant now) {
   ObjectWriter w;
   WriteComplaint(w, c, viewer, now);
   return w.Take();
 }
 
-std::string ComplaintBody(const Complaint& c, const Principal& viewer, Instant now) {
+std::string ComplaintBody(const Complaint& c, Viewer viewer, Instant now) {
   TextWriter w(c.assessment_json.size() + c.description.size() + 2048);
   WriteComplaint(w, c, viewer, now);
   return w.Take();

@@ -321,6 +321,12 @@ class WriteTx : public ReadTx {
 
 using ReadFn = std::function<Status(ReadTx&)>;
 
+// A complaint's key: its platform and id.
+struct ComplaintKey {
+  std::string platform_id;
+  std::string id;
+};
+
 // What a write, and an answer waiting for durability, gets once the store can no longer make
 // writes durable (a failed fsync): 503 until the server is restarted.
 Status NotDurable();
@@ -351,6 +357,14 @@ class Store {
   virtual void AfterDurable(uint64_t /*horizon*/, std::function<void(Status)> fn) { fn(Status::Ok()); }
   // Write and wait. Never call from inside a job or a `done` callback.
   Status WriteSync(WriteJob job);
+
+  // For caches of what reads return (http/complaint_cache.h): `fn` learns of every complaint
+  // row a commit updated (UpdateComplaint; rows only ever change that way), once the commit is
+  // visible to readers and before any answer that depends on it may leave the server, since
+  // every such answer waits for the commit to be durable and `fn` runs before that. A job that
+  // rolled back may name rows that did not change. Runs on the store's writer: it must be quick
+  // and must not call the store. Set once, before the first write.
+  virtual void OnComplaintsUpdated(std::function<void(const std::vector<ComplaintKey>&)> fn) = 0;
 
   // True once the store answers and its schema is current.
   virtual bool Ready() = 0;

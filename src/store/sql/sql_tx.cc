@@ -507,6 +507,7 @@ Status SqlTx::InsertComplaint(const Complaint& c) {
 }
 
 Status SqlTx::UpdateComplaint(const Complaint& c, int64_t expected_version) {
+  updated_complaints_.push_back(ComplaintKey{c.platform_id, c.id});
   TOUSU_ASSIGN_OR_RETURN(
       int64_t changed,
       db_.Exec(kUpdateComplaint,

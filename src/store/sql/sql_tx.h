@@ -39,6 +39,9 @@ class SqlTx final : public WriteTx {
     log_size_.reset();
     log_nodes_.clear();
   }
+  // The complaints UpdateComplaint was called for in this transaction (including jobs rolled
+  // back since), for Store::OnComplaintsUpdated.
+  const std::vector<ComplaintKey>& updated_complaints() const { return updated_complaints_; }
 
   StatusOr<std::optional<std::string>> GetMeta(std::string_view key) override;
   StatusOr<std::optional<CredentialRecord>> FindCredential(std::string_view token_hash) override;
@@ -125,6 +128,7 @@ class SqlTx final : public WriteTx {
   const bool remember_log_;
   std::optional<int64_t> log_size_;
   std::map<std::pair<int, int64_t>, std::string> log_nodes_;  // (level, index) → hash
+  std::vector<ComplaintKey> updated_complaints_;
 };
 
 }  // namespace tousu::sql

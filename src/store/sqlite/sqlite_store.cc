@@ -234,12 +234,23 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
     log::Error("store_commit_failed", {{"detail", commit.ToString()}, {"jobs", group.size()}});
     for (auto& r : results) r = Status::Unavailable("commit failed: " + commit.ToString());
   }
+  // Visible to readers now; answers that depend on this commit wait for its fsync, which the
+  // syncer runs only after this.
+  if (commit.ok() && on_complaints_updated_ && !tx.updated_complaints().empty()) {
+    RunCallback("on_complaints_updated", [&] { on_complaints_updated_(tx.updated_complaints()); });
+  }
   Committed c{seq, started, {}, std::move(results)};
   c.done.reserve(group.size());
   for (auto& p : group) c.done.push_back(std::move(p.done));
   std::lock_guard lock(sync_mu_);
   sync_queue_.push_back(std::move(c));
   sync_cv_.notify_one();
+}
+
+void SqliteStore::OnComplaintsUpdated(std::function<void(const std::vector<ComplaintKey>&)> fn) {
+  // Handed to the writer thread through write_mu_, which it takes before each group.
+  std::lock_guard lock(write_mu_);
+  on_complaints_updated_ = std::move(fn);
 }
 
 // ---- durability -----------------------------------------------------------------------------

@@ -91,6 +91,7 @@ class SqliteStore final : public Store {
   uint64_t ReadHorizon() const override;
   bool Durable(uint64_t horizon) const override;
   void AfterDurable(uint64_t horizon, std::function<void(Status)> fn) override;
+  void OnComplaintsUpdated(std::function<void(const std::vector<ComplaintKey>&)> fn) override;
   bool Ready() override;
   Status Checkpoint() override;
   void Close() override;
@@ -166,6 +167,8 @@ class SqliteStore final : public Store {
   bool closing_ = false;        // GUARDED_BY(write_mu_)
   bool closed_ = false;         // GUARDED_BY(write_mu_)
   std::unique_ptr<sql::SqliteConnection> writer_;  // used by the writer thread only
+  // Set before the first write, then read by the writer thread only.
+  std::function<void(const std::vector<ComplaintKey>&)> on_complaints_updated_;
   int wal_frames_ = 0;          // writer thread only: the WAL's length after the last commit
   std::atomic<int64_t> wal_pages_{0};  // the same, for other threads (not reset on a restart)
   int next_restart_frames_ = 0;  // writer thread only: the length at which to restart it
