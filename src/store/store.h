@@ -6,7 +6,9 @@
 // job that runs inside one transaction (WriteTx) and calls `done` only after the transaction is
 // durable (fsynced) or rolled back. A job that fails rolls back alone; jobs may be committed
 // together in one group commit, which is why a job must do all its reads through the WriteTx it
-// is given, and must not block.
+// is given, and must not block. A job may be run more than once (its group starts over when
+// another job fails after writing), so it must do nothing outside its transaction that a second
+// run would repeat wrongly.
 //
 // Thread-safety: Store methods may be called from any thread. A ReadTx/WriteTx belongs to the
 // job or read function it was passed to and must not escape it.

@@ -65,6 +65,10 @@ int64_t SqliteConnection::PagesRead() const {
   return current;
 }
 
+int64_t SqliteConnection::RowsChanged() const { return sqlite3_total_changes64(db_); }
+
+bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 void SqliteConnection::KeepWalOnClose() {
   sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
 }

@@ -60,6 +60,13 @@ class SqliteConnection final : public Connection {
   // far: what a lookup really costs, beyond its query plan.
   int64_t PagesRead() const;
 
+  // Rows inserted, updated or deleted through this connection since it opened: unchanged
+  // across a job means the job wrote nothing.
+  int64_t RowsChanged() const;
+  // False outside BEGIN ... COMMIT, also after SQLite rolled a transaction back by itself
+  // (it may on SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM or SQLITE_BUSY in mid-transaction).
+  bool InTransaction() const;
+
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
   StatusOr<sqlite3_stmt*> Prepare(const std::string& sql);

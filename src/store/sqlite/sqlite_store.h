@@ -1,8 +1,10 @@
 // SqliteStore: the embedded Store on one SQLite file in WAL mode.
 //
 // Writes: one writer thread owns the only read-write connection. It takes every queued job,
-// runs each inside its own SAVEPOINT of one transaction (a failing job rolls back alone) and
-// commits the group. Many concurrent requests therefore share one commit: group commit.
+// runs them in one transaction and commits the group. Many concurrent requests therefore share
+// one commit: group commit. A failing job rolls back alone: most fail before they write and
+// have nothing to undo; when one fails after writing, the group starts over with each job in
+// a SAVEPOINT of its own (RunJobs).
 // Durability is pipelined: COMMIT does not fsync (synchronous=NORMAL); the writer hands the
 // group to a syncer thread and goes on with the next group, while the syncer fdatasyncs the WAL
 // file and only then calls each job's `done`. One fdatasync covers every group committed before
@@ -47,6 +49,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sql/sql_tx.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/store.h"
 
@@ -75,6 +78,9 @@ class SqliteStore final : public Store {
     // nothing. A dead disk (or a stuck network volume) is thus reported instead of the server
     // only going quiet.
     std::chrono::milliseconds disk_stall{10000};
+    // Statements run on the writer's connection once it is open, after the migrations: for
+    // tests that make the database fail a write ("PRAGMA max_page_count = ...").
+    std::string writer_setup_sql;
   };
 
   // Opens (creating if `create`) the database at `path` and brings its schema up to date.
@@ -144,6 +150,13 @@ class SqliteStore final : public Store {
   void WriterLoop();
   void CheckpointerLoop();
   void RunGroup(std::vector<Pending>& group);
+  // Runs the group's jobs in `tx`, each result in `results`.
+  enum class JobsRun {
+    kDone,
+    kRestart,  // without savepoints, a job failed after writing: roll back, run with savepoints
+    kLost,     // SQLite rolled the whole transaction back by itself (a full disk, an I/O error)
+  };
+  JobsRun RunJobs(std::vector<Pending>& group, sql::SqlTx& tx, std::vector<Status>& results, bool savepoints);
   void MaybeRestartWal();
   // Logs a checkpoint that failed; one that failed on I/O fails durability (see Checked's body).
   sql::SqliteConnection::CheckpointResult Checked(sql::SqliteConnection::CheckpointResult result);

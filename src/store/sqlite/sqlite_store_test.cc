@@ -263,6 +263,102 @@ TEST_F(SqliteStoreTest, SimilarComplaintPlansSurviveAnAnalyze) {
 // (temp_store=MEMORY) instead of going to a temp file past 64 KiB, which SQLite names etilqs_*
 // and unlinks at once: so it is looked for among the open descriptors while a job that changed
 // ~800 KB of existing pages is still running.
+// Queues `jobs` behind a job that holds the writer until all are queued, so that they run as
+// one group; returns their results in order.
+std::vector<Status> RunAsOneGroup(Store& store, std::vector<WriteJob> jobs) {
+  std::promise<void> holding, release;
+  std::shared_future<void> released = release.get_future().share();
+  std::vector<std::future<Status>> done;
+  auto queue = [&](WriteJob job) {
+    auto p = std::make_shared<std::promise<Status>>();
+    done.push_back(p->get_future());
+    store.Write(std::move(job), [p](Status st) { p->set_value(std::move(st)); });
+  };
+  queue([&](WriteTx&) {
+    holding.set_value();
+    released.wait();
+    return Status::Ok();
+  });
+  holding.get_future().wait();
+  for (auto& j : jobs) queue(std::move(j));
+  release.set_value();
+  std::vector<Status> out;
+  for (auto& d : done) out.push_back(d.get());
+  out.erase(out.begin());  // the holder's
+  return out;
+}
+
+std::optional<std::string> Meta(Store& store, const std::string& key) {
+  std::optional<std::string> v;
+  EXPECT_TRUE(store.Read([&](ReadTx& tx) -> Status {
+                TOUSU_ASSIGN_OR_RETURN(v, tx.GetMeta(key));
+                return Status::Ok();
+              }).ok());
+  return v;
+}
+
+// A job that fails before it writes leaves its group alone; one that fails after writing makes
+// the group start over with a savepoint per job, so that only its own writes are undone.
+TEST_F(SqliteStoreTest, AGroupStartsOverOnlyWhenAJobFailsAfterWriting) {
+  auto store = SqliteStore::Open(DbPath(), true).value();
+  std::atomic<int> runs_a{0}, runs_c{0};
+  auto write = [](std::atomic<int>* runs, std::string key) {
+    return [runs, key](WriteTx& tx) {
+      ++*runs;
+      return tx.SetMeta(key, "v");
+    };
+  };
+  auto results = RunAsOneGroup(*store, {write(&runs_a, "a1"),
+                                        [](WriteTx&) { return Status::Conflict("refused before writing"); },
+                                        write(&runs_c, "c1")});
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_EQ(results[1].code(), StatusCode::kConflict);
+  EXPECT_TRUE(results[2].ok());
+  EXPECT_EQ(runs_a, 1);
+  EXPECT_EQ(runs_c, 1);
+  EXPECT_TRUE(Meta(*store, "a1"));
+  EXPECT_TRUE(Meta(*store, "c1"));
+
+  results = RunAsOneGroup(*store, {write(&runs_a, "a2"),
+                                   [](WriteTx& tx) -> Status {
+                                     TOUSU_RETURN_IF_ERROR(tx.SetMeta("b2", "half done"));
+                                     return Status::Conflict("refused after writing");
+                                   },
+                                   write(&runs_c, "c2")});
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_EQ(results[1].code(), StatusCode::kConflict);
+  EXPECT_TRUE(results[2].ok());
+  EXPECT_EQ(runs_a, 3);  // once, then again with savepoints
+  EXPECT_EQ(runs_c, 2);  // only with savepoints: the first pass stopped at the failure
+  EXPECT_TRUE(Meta(*store, "a2"));
+  EXPECT_FALSE(Meta(*store, "b2"));
+  EXPECT_TRUE(Meta(*store, "c2"));
+  store->Close();
+}
+
+// When SQLite itself rolls the transaction back (a full disk), no job of the group may be told
+// it was committed, not even one that ran before the failure.
+TEST_F(SqliteStoreTest, AGroupTheDatabaseRolledBackIsRefusedWhole) {
+  SqliteStore::Options options;
+  {
+    auto store = SqliteStore::Open(DbPath(), true).value();
+    store->Close();
+  }
+  options.writer_setup_sql = "PRAGMA max_page_count = " + std::to_string(fs::file_size(DbPath()) / 4096 + 8);
+  auto store = SqliteStore::Open(DbPath(), false, options).value();
+  auto results = RunAsOneGroup(*store, {[](WriteTx& tx) { return tx.SetMeta("small", "v"); },
+                                        [](WriteTx& tx) { return tx.SetMeta("large", std::string(1 << 20, 'x')); },
+                                        [](WriteTx& tx) { return tx.SetMeta("after", "v"); }});
+  for (const Status& s : results) EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_FALSE(Meta(*store, "small"));
+  EXPECT_FALSE(Meta(*store, "large"));
+  EXPECT_FALSE(Meta(*store, "after"));
+  // The store goes on.
+  EXPECT_TRUE(store->WriteSync([](WriteTx& tx) { return tx.SetMeta("next", "v"); }).ok());
+  EXPECT_TRUE(Meta(*store, "next"));
+  store->Close();
+}
+
 TEST_F(SqliteStoreTest, AWriteJobsSavepointJournalStaysInMemory) {
   auto store = SqliteStore::Open(DbPath(), true).value();
   auto write_all = [&store](char fill) {
