@@ -131,6 +131,11 @@ const std::string kInsertEvent =
     "from_status, to_status, at, recorded_at, data_json, log_index) VALUES (?, ?, "
     "(SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE platform_id = ? AND complaint_id = ?), "
     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq";
+// The same with the seq known (the transaction remembers the complaint's last one).
+const std::string kInsertEventAt =
+    "INSERT INTO events (platform_id, complaint_id, seq, type, actor_kind, actor_ref, actor_role, "
+    "from_status, to_status, at, recorded_at, data_json, log_index) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 const std::string kListMessages =
     "SELECT platform_id, complaint_id, id, author_ref, author_role, text, at, event_seq "
@@ -503,6 +508,7 @@ Status SqlTx::InsertComplaint(const Complaint& c) {
        Int(c.reply_overdue), c.escalation ? Text(ToString(*c.escalation)) : Null(),
        OptJson(c.rating), Text(c.assessment_json), Text(JsonText(ToJson(c.deadlines))),
        Text(ToString(c.party))})));
+  if (remember_) last_event_seq_[{c.platform_id, c.id}] = 0;  // a new complaint has no events yet
   return WriteDeadlineIndex(c, /*fresh=*/true);
 }
 
@@ -531,6 +537,17 @@ Status SqlTx::DeleteDeadline(const DueDeadline& d) {
 }
 
 Status SqlTx::InsertEvent(EventRecord* e) {
+  const auto key = std::make_pair(e->platform_id, e->complaint_id);
+  if (auto it = last_event_seq_.find(key); it != last_event_seq_.end()) {
+    TOUSU_RETURN_IF_ERROR(Done(db_.Exec(
+        kInsertEventAt,
+        {Text(e->platform_id), Text(e->complaint_id), Int(it->second + 1), Text(e->type), Text(e->actor.kind),
+         Text(e->actor.ref), Text(e->actor.kind == "user" ? ToString(e->actor.role) : ""), Text(ToString(e->from)),
+         Text(ToString(e->to)), TimeValue(e->at), TimeValue(e->recorded_at), Text(e->data_json),
+         OptInt(e->log_index)})));
+    e->seq = ++it->second;
+    return Status::Ok();
+  }
   TOUSU_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
       db_.Query(kInsertEvent,
@@ -541,6 +558,7 @@ Status SqlTx::InsertEvent(EventRecord* e) {
                  TimeValue(e->recorded_at), Text(e->data_json), OptInt(e->log_index)}));
   if (rows.empty()) return Status::Internal("INSERT ... RETURNING seq returned no row");
   e->seq = rows.front().Int(0);
+  if (remember_) last_event_seq_[key] = e->seq;
   return Status::Ok();
 }
 

@@ -26,18 +26,20 @@ struct SqlQuery {
 // The statement ListSimilarComplaints runs for `q` (exposed so that a test can check its plan).
 SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, const SimilarQuery& q);
 
-// A writer's transaction (`remember_log`) remembers the log's size and the tree nodes it read or
-// wrote, so that a group of filings asks SQLite for them once, not at every leaf; its owner must
-// call ForgetLogCache after rolling back to a savepoint. A read (a proof) reads each node once
+// A writer's transaction (`remember`) remembers the log's size and the tree nodes it read or
+// wrote, so that a group of filings asks SQLite for them once, not at every leaf, and each
+// complaint's last event number once it knows it (from 0 for a complaint it inserted); its owner
+// must call Forget after rolling back to a savepoint. A read (a proof) reads each node once
 // anyway and does not keep them.
 class SqlTx final : public WriteTx {
  public:
-  explicit SqlTx(Connection& conn, bool remember_log = false) : db_(conn), remember_log_(remember_log) {}
+  explicit SqlTx(Connection& conn, bool remember = false) : db_(conn), remember_(remember) {}
 
-  // What a rollback to a savepoint may have undone: the log size and nodes remembered.
-  void ForgetLogCache() {
+  // What a rollback to a savepoint may have undone: everything remembered.
+  void Forget() {
     log_size_.reset();
     log_nodes_.clear();
+    last_event_seq_.clear();
   }
   // The complaints UpdateComplaint was called for in this transaction (including jobs rolled
   // back since), for Store::OnComplaintsUpdated.
@@ -125,8 +127,10 @@ class SqlTx final : public WriteTx {
   Status WriteDeadlineIndex(const Complaint& c, bool fresh);
 
   Connection& db_;
-  const bool remember_log_;
+  const bool remember_;
   std::optional<int64_t> log_size_;
+  // (platform, complaint) → its last event's seq, in this transaction.
+  std::map<std::pair<std::string, std::string>, int64_t> last_event_seq_;
   std::map<std::pair<int, int64_t>, std::string> log_nodes_;  // (level, index) → hash
   std::vector<ComplaintKey> updated_complaints_;
 };

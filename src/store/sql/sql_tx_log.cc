@@ -118,7 +118,7 @@ StatusOr<int64_t> SqlTx::LogSize() {
   if (log_size_) return *log_size_;
   TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(kLogSize, {}));
   const int64_t size = rows.empty() ? 0 : rows.front().Int(0);
-  if (remember_log_) log_size_ = size;
+  if (remember_) log_size_ = size;
   return size;
 }
 
@@ -163,7 +163,7 @@ StatusOr<std::vector<std::optional<std::string>>> SqlTx::GetLogNodes(
       const size_t i = static_cast<size_t>(r.Int(0));
       if (i >= keys.size()) return Status::Internal("a log node lookup answered for no key");
       out[i] = r.Text(1);
-      if (remember_log_) log_nodes_[{keys[i].level, keys[i].index}] = *out[i];
+      if (remember_) log_nodes_[{keys[i].level, keys[i].index}] = *out[i];
     }
   }
   return out;
@@ -237,7 +237,7 @@ Status SqlTx::InsertLogNodes(const std::vector<LogNode>& nodes) {
     }
     TOUSU_RETURN_IF_ERROR(Done(db_.Exec(sql, params)));
   }
-  if (remember_log_) {
+  if (remember_) {
     for (const LogNode& n : nodes) log_nodes_[{n.key.level, n.key.index}] = n.hash;
   }
   return Status::Ok();

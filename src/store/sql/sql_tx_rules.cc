@@ -59,25 +59,47 @@ StatusOr<std::optional<PolicyRecord>> SqlTx::GetPolicy(std::string_view platform
   });
 }
 
-SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, const SimilarQuery& q) {
+namespace {
+
+// The text of each variant of the similar-complaints query, built once: a filing runs four.
+std::string SimilarComplaintsSql(Dialect dialect, bool by_merchant, bool only_undetermined_open, bool newest_first) {
   // Each variant has its covering index. SQLite is told which: with statistics from a real
   // ANALYZE of seeded data (undetermined complaints common) it chose complaints_similar for the
   // refresh and walked a whole storm on every filing (filing fell from ~3,800/s to ~180/s).
-  const char* index = !q.merchant_ref.empty()    ? "complaints_similar_by_merchant"
-                      : q.only_undetermined_open ? "complaints_undetermined"
-                                                 : "complaints_similar";
-  std::string from = kSimilarColumns;
-  if (dialect == Dialect::kSqlite) from += std::string(" INDEXED BY ") + index;
-  SqlQuery out{from + kSimilarWhere,
-               {Text(platform), Text(ToString(q.category)), TimeValue(q.from), TimeValue(q.to), Text(q.exclude_id)}};
-  if (!q.merchant_ref.empty()) {
-    out.sql += " AND merchant_ref = ?";
-    out.params.push_back(Text(q.merchant_ref));
-  }
-  if (q.only_undetermined_open) out.sql += " AND party = 'undetermined' AND status IN " + kOpenStatuses;
+  const char* index = by_merchant              ? "complaints_similar_by_merchant"
+                      : only_undetermined_open ? "complaints_undetermined"
+                                               : "complaints_similar";
+  std::string sql = kSimilarColumns;
+  if (dialect == Dialect::kSqlite) sql += std::string(" INDEXED BY ") + index;
+  sql += kSimilarWhere;
+  if (by_merchant) sql += " AND merchant_ref = ?";
+  if (only_undetermined_open) sql += " AND party = 'undetermined' AND status IN " + kOpenStatuses;
   // By incident time only: the index's order, so the LIMIT stops the scan. (With an id
   // tie-break SQLite sorted every complaint of the same second first: a storm's all of them.)
-  out.sql += q.newest_first ? " ORDER BY incident_at DESC LIMIT ?" : " ORDER BY incident_at LIMIT ?";
+  sql += newest_first ? " ORDER BY incident_at DESC LIMIT ?" : " ORDER BY incident_at LIMIT ?";
+  return sql;
+}
+
+const std::string& SimilarSqlFor(Dialect dialect, bool by_merchant, bool only_undetermined_open, bool newest_first) {
+  static const std::vector<std::string> kAll = [] {
+    std::vector<std::string> all;
+    for (Dialect d : {Dialect::kSqlite, Dialect::kPostgres}) {
+      for (int bits = 0; bits < 8; ++bits) {
+        all.push_back(SimilarComplaintsSql(d, (bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0));
+      }
+    }
+    return all;
+  }();
+  const int bits = (by_merchant ? 1 : 0) | (only_undetermined_open ? 2 : 0) | (newest_first ? 4 : 0);
+  return kAll[(dialect == Dialect::kSqlite ? 0 : 8) + bits];
+}
+
+}  // namespace
+
+SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, const SimilarQuery& q) {
+  SqlQuery out{SimilarSqlFor(dialect, !q.merchant_ref.empty(), q.only_undetermined_open, q.newest_first),
+               {Text(platform), Text(ToString(q.category)), TimeValue(q.from), TimeValue(q.to), Text(q.exclude_id)}};
+  if (!q.merchant_ref.empty()) out.params.push_back(Text(q.merchant_ref));
   out.params.push_back(Int(q.limit));
   return out;
 }

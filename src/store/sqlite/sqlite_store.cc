@@ -205,7 +205,7 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
     for (auto& p : group) RunCallback("write_done", [&] { p.done(begin); });
     return;
   }
-  auto tx = std::make_unique<sql::SqlTx>(*writer_, /*remember_log=*/true);
+  auto tx = std::make_unique<sql::SqlTx>(*writer_, /*remember=*/true);
   JobsRun jobs = RunJobs(group, *tx, results, /*savepoints=*/false);
   if (jobs == JobsRun::kRestart) {
     // A job failed after it had written: start the group over with each job in a savepoint of
@@ -217,7 +217,7 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
       for (auto& p : group) RunCallback("write_done", [&] { p.done(again); });
       return;
     }
-    tx = std::make_unique<sql::SqlTx>(*writer_, /*remember_log=*/true);
+    tx = std::make_unique<sql::SqlTx>(*writer_, /*remember=*/true);
     jobs = RunJobs(group, *tx, results, /*savepoints=*/true);
   }
   if (jobs == JobsRun::kLost) {
@@ -287,7 +287,7 @@ SqliteStore::JobsRun SqliteStore::RunJobs(std::vector<Pending>& group, sql::SqlT
     Status end = Status::Ok();
     if (!s.ok()) {
       end = run("ROLLBACK TO job");
-      tx.ForgetLogCache();
+      tx.Forget();
     }
     if (end.ok()) end = run("RELEASE job");
     if (!end.ok() && !writer_->InTransaction()) return JobsRun::kLost;
