@@ -86,7 +86,7 @@ Status ComplaintService::Record(WriteTx& tx, const Complaint& before, Complaint&
   if (is_new) {
     TOUSU_RETURN_IF_ERROR(tx.InsertComplaint(after));
   } else {
-    TOUSU_RETURN_IF_ERROR(tx.UpdateComplaint(after, before.version));
+    TOUSU_RETURN_IF_ERROR(tx.UpdateComplaint(after, before));
   }
   for (const EventDraft& d : t.events) {
     EventRecord e;
@@ -308,7 +308,7 @@ StatusOr<bool> ComplaintService::HandleDeadline(WriteTx& tx, const DueDeadline& 
     // The deadline no longer applies in this state: drop it, changing nothing else.
     Complaint cleaned = *found;
     cleaned.deadlines.erase(d.kind);
-    TOUSU_RETURN_IF_ERROR(tx.UpdateComplaint(cleaned, found->version));
+    TOUSU_RETURN_IF_ERROR(tx.UpdateComplaint(cleaned, *found));
     return false;
   }
   TOUSU_RETURN_IF_ERROR(Record(tx, *found, c, *t, Actor::System(), /*is_new=*/false));

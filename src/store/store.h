@@ -294,9 +294,10 @@ class WriteTx : public ReadTx {
   virtual Status InsertIncident(const Incident& i) = 0;
 
   virtual Status InsertComplaint(const Complaint& c) = 0;
-  // Writes `c` (and its deadline index) if the stored version is still `expected_version`;
-  // otherwise Conflict.
-  virtual Status UpdateComplaint(const Complaint& c, int64_t expected_version) = 0;
+  // Writes `c` (and its deadline index) over `before`, the complaint as this transaction read
+  // it, if the stored version is still before.version; otherwise Conflict. Only the deadlines
+  // that differ from before's are written.
+  virtual Status UpdateComplaint(const Complaint& c, const Complaint& before) = 0;
   // Drops one deadline from the index (a stale one the sweeper found).
   virtual Status DeleteDeadline(const DueDeadline& d) = 0;
   // Appends the event and sets e->seq.

@@ -111,12 +111,12 @@ const std::string kFindOpenComplaint =
     "IN ('submitted', 'awaiting_merchant', 'offer_made', 'platform_review', 'decided', "
     "'remedy_due') LIMIT 1";
 
-const std::string kDeleteDeadlines = "DELETE FROM deadlines WHERE platform_id = ? AND complaint_id = ?";
+// The deadline index is one b-tree keyed by due time first (schema version 10): the sweeper
+// reads its head, and a complaint's rows are found from its deadlines, which it carries.
 const std::string kDeleteDeadline =
-    "DELETE FROM deadlines WHERE platform_id = ? AND complaint_id = ? AND kind = ? AND due_at = ?";
-// Followed by ", (?, ?, ?, ?)" for every further deadline.
+    "DELETE FROM deadlines WHERE due_at = ? AND platform_id = ? AND complaint_id = ? AND kind = ?";
 const std::string kInsertDeadline =
-    "INSERT INTO deadlines (platform_id, complaint_id, kind, due_at) VALUES (?, ?, ?, ?)";
+    "INSERT INTO deadlines (due_at, platform_id, complaint_id, kind) VALUES (?, ?, ?, ?)";
 const std::string kDueDeadlines =
     "SELECT platform_id, complaint_id, kind, due_at FROM deadlines WHERE due_at <= ? "
     "ORDER BY due_at LIMIT ?";
@@ -478,21 +478,20 @@ Status SqlTx::InsertIncident(const Incident& i) {
                         TimeValue(i.created_at)}));
 }
 
-Status SqlTx::WriteDeadlineIndex(const Complaint& c, bool fresh) {
-  if (!fresh) TOUSU_RETURN_IF_ERROR(Done(db_.Exec(kDeleteDeadlines, {Text(c.platform_id), Text(c.id)})));
-  if (c.deadlines.empty()) return Status::Ok();
-  // One statement for all of them (a complaint has a handful at most).
-  std::string sql = kInsertDeadline;
-  std::vector<Value> params;
-  params.reserve(4 * c.deadlines.size());
-  for (const auto& [kind, due] : c.deadlines) {
-    if (!params.empty()) sql += ", (?, ?, ?, ?)";
-    params.push_back(Text(c.platform_id));
-    params.push_back(Text(c.id));
-    params.push_back(Text(ToString(kind)));
-    params.push_back(TimeValue(due));
+Status SqlTx::WriteDeadlineIndex(const Complaint& c, const std::map<DeadlineKind, Instant>& before) {
+  for (const auto& [kind, due] : before) {
+    auto now = c.deadlines.find(kind);
+    if (now != c.deadlines.end() && now->second == due) continue;
+    TOUSU_RETURN_IF_ERROR(
+        Done(db_.Exec(kDeleteDeadline, {TimeValue(due), Text(c.platform_id), Text(c.id), Text(ToString(kind))})));
   }
-  return Done(db_.Exec(sql, params));
+  for (const auto& [kind, due] : c.deadlines) {
+    auto was = before.find(kind);
+    if (was != before.end() && was->second == due) continue;
+    TOUSU_RETURN_IF_ERROR(
+        Done(db_.Exec(kInsertDeadline, {TimeValue(due), Text(c.platform_id), Text(c.id), Text(ToString(kind))})));
+  }
+  return Status::Ok();
 }
 
 Status SqlTx::InsertComplaint(const Complaint& c) {
@@ -509,10 +508,10 @@ Status SqlTx::InsertComplaint(const Complaint& c) {
        OptJson(c.rating), Text(c.assessment_json), Text(JsonText(ToJson(c.deadlines))),
        Text(ToString(c.party))})));
   if (remember_) last_event_seq_[{c.platform_id, c.id}] = 0;  // a new complaint has no events yet
-  return WriteDeadlineIndex(c, /*fresh=*/true);
+  return WriteDeadlineIndex(c, {});
 }
 
-Status SqlTx::UpdateComplaint(const Complaint& c, int64_t expected_version) {
+Status SqlTx::UpdateComplaint(const Complaint& c, const Complaint& before) {
   updated_complaints_.push_back(ComplaintKey{c.platform_id, c.id});
   TOUSU_ASSIGN_OR_RETURN(
       int64_t changed,
@@ -524,16 +523,16 @@ Status SqlTx::UpdateComplaint(const Complaint& c, int64_t expected_version) {
                 c.escalation ? Text(ToString(*c.escalation)) : Null(), OptJson(c.rating),
                 Text(c.assessment_json), Text(JsonText(ToJson(c.deadlines))), Int(c.late),
                 Text(c.late_reason), Text(ToString(c.party)), Text(c.platform_id), Text(c.id),
-                Int(expected_version)}));
+                Int(before.version)}));
   if (changed != 1) {
     return Status::Conflict("the complaint changed meanwhile; reload it and try again");
   }
-  return WriteDeadlineIndex(c, /*fresh=*/false);
+  return WriteDeadlineIndex(c, before.deadlines);
 }
 
 Status SqlTx::DeleteDeadline(const DueDeadline& d) {
-  return Done(db_.Exec(kDeleteDeadline, {Text(d.platform_id), Text(d.complaint_id),
-                                         Text(ToString(d.kind)), TimeValue(d.due_at)}));
+  return Done(db_.Exec(kDeleteDeadline, {TimeValue(d.due_at), Text(d.platform_id), Text(d.complaint_id),
+                                         Text(ToString(d.kind))}));
 }
 
 Status SqlTx::InsertEvent(EventRecord* e) {

@@ -104,7 +104,7 @@ class SqlTx final : public WriteTx {
   Status UpsertOrder(const Order& o) override;
   Status InsertIncident(const Incident& i) override;
   Status InsertComplaint(const Complaint& c) override;
-  Status UpdateComplaint(const Complaint& c, int64_t expected_version) override;
+  Status UpdateComplaint(const Complaint& c, const Complaint& before) override;
   Status DeleteDeadline(const DueDeadline& d) override;
   Status InsertEvent(EventRecord* e) override;
   Status InsertMessage(const MessageRecord& m) override;
@@ -122,9 +122,8 @@ class SqlTx final : public WriteTx {
   Status InsertCheckpoint(const CheckpointRecord& c) override;
 
  private:
-  // The complaint's rows in the deadline index; `fresh`: it has none yet (a new complaint),
-  // so there is nothing to delete first.
-  Status WriteDeadlineIndex(const Complaint& c, bool fresh);
+  // The complaint's rows in the deadline index, from `before`'s (none for a new complaint) to c's.
+  Status WriteDeadlineIndex(const Complaint& c, const std::map<DeadlineKind, Instant>& before);
 
   Connection& db_;
   const bool remember_;

@@ -450,6 +450,27 @@ INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
 ANALYZE sqlite_schema;
 )sql";
 
+// Version 10: the deadline index as one b-tree keyed by due time first. It was a table keyed by
+// complaint with a second b-tree by due time, two b-tree writes per deadline on every filing
+// and update; a complaint's rows are found from the deadlines it carries (UpdateComplaint is
+// given the complaint as read), and the sweeper reads the head of this one.
+constexpr char kV10[] = R"sql(
+CREATE TABLE deadlines_v10 (
+  due_at       INTEGER NOT NULL,
+  platform_id  TEXT NOT NULL,
+  complaint_id TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  PRIMARY KEY (due_at, platform_id, complaint_id, kind)
+) WITHOUT ROWID;
+INSERT INTO deadlines_v10 (due_at, platform_id, complaint_id, kind)
+SELECT due_at, platform_id, complaint_id, kind FROM deadlines ORDER BY due_at, platform_id, complaint_id, kind;
+DROP TABLE deadlines;
+ALTER TABLE deadlines_v10 RENAME TO deadlines;
+DELETE FROM sqlite_stat1 WHERE tbl IN ('deadlines', 'deadlines_v10');
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('deadlines', 'deadlines', '3000000 2 2 1 1');
+ANALYZE sqlite_schema;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& SqliteMigrations() {
@@ -464,6 +485,7 @@ const std::vector<Migration>& SqliteMigrations() {
       {7, "drop unused complaint indexes", kV7},
       {8, "index of one merchant's similar complaints", kV8},
       {9, "complaints and idempotency records as rowid tables (no overflow reads on lookups)", kV9},
+      {10, "the deadline index as one b-tree keyed by due time", kV10},
   };
   return kMigrations;
 }

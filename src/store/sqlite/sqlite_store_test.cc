@@ -474,7 +474,7 @@ TEST_F(SqliteStoreTest, VersionNineKeepsEveryComplaintAndIdempotencyRecord) {
   SqliteStore::Open(DbPath(), false).value()->Close();
 
   auto db = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadWrite).value();
-  EXPECT_EQ(db->Query("PRAGMA user_version", {}).value().front().Int(0), 9);
+  EXPECT_EQ(db->Query("PRAGMA user_version", {}).value().front().Int(0), SqliteStore::LatestSchemaVersion());
   for (const char* table : {"complaints", "idempotency"}) {
     auto rows = db->Query("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", {sql::Text(table)}).value();
     ASSERT_EQ(rows.size(), 1u) << table;
@@ -518,6 +518,81 @@ TEST_F(SqliteStoreTest, VersionNineKeepsEveryComplaintAndIdempotencyRecord) {
                 return Status::Ok();
               }).ok());
   store->Close();
+}
+
+// Version 10 rebuilt the deadline index as one b-tree keyed by due time. A store written at
+// version 9 keeps every pending deadline, and the sweeper finds them in due order.
+TEST_F(SqliteStoreTest, VersionTenKeepsEveryDeadline) {
+  {
+    auto old = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadWrite).value();
+    for (const auto& m : sql::SqliteMigrations()) {
+      if (m.version > 9) break;
+      ASSERT_TRUE(old->Script("BEGIN IMMEDIATE;" + m.sql + "; PRAGMA user_version = " +
+                              std::to_string(m.version) + "; COMMIT;")
+                      .ok())
+          << m.version;
+    }
+    ASSERT_TRUE(old->Script("INSERT INTO deadlines (platform_id, complaint_id, kind, due_at) VALUES "
+                            "('p', 'cmp_1', 'merchant_response', 300), ('p', 'cmp_1', 'platform_reply', 700), "
+                            "('p', 'cmp_2', 'merchant_response', 100), ('q', 'cmp_1', 'review', 300);")
+                    .ok());
+  }
+  auto store = SqliteStore::Open(DbPath(), false).value();
+  ASSERT_TRUE(store->Read([](ReadTx& tx) -> Status {
+                TOUSU_ASSIGN_OR_RETURN(auto due, tx.DueDeadlines(Instant::FromUnixSeconds(1000), 10));
+                std::vector<std::string> got;
+                for (const auto& d : due) {
+                  got.push_back(std::to_string(d.due_at.unix_seconds()) + " " + d.platform_id + "/" + d.complaint_id +
+                                " " + std::string(ToString(d.kind)));
+                }
+                EXPECT_EQ(got, (std::vector<std::string>{"100 p/cmp_2 merchant_response", "300 p/cmp_1 merchant_response",
+                                                         "300 q/cmp_1 review", "700 p/cmp_1 platform_reply"}));
+                TOUSU_ASSIGN_OR_RETURN(DeadlineStats stats, tx.CountDeadlines(Instant::FromUnixSeconds(300)));
+                EXPECT_EQ(stats.pending, 4);
+                EXPECT_EQ(stats.due, 3);
+                return Status::Ok();
+              }).ok());
+  store->Close();
+  auto db = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadOnly).value();
+  auto plan = db->Query("EXPLAIN QUERY PLAN SELECT platform_id, complaint_id, kind, due_at FROM deadlines "
+                        "WHERE due_at <= 5 ORDER BY due_at LIMIT 10", {}).value();
+  EXPECT_NE(plan.back().Text(3).find("SEARCH deadlines USING PRIMARY KEY (due_at<?)"), std::string::npos)
+      << plan.back().Text(3);
+  EXPECT_TRUE(db->Query("SELECT name FROM sqlite_schema WHERE name IN ('deadlines_by_due', 'deadlines_v10')", {})
+                  .value()
+                  .empty());
+}
+
+// An update writes only the deadlines that changed, and the index then holds exactly the
+// complaint's deadlines.
+TEST_F(SqliteStoreTest, AnUpdateWritesOnlyTheDeadlinesThatChanged) {
+  auto store = SqliteStore::Open(DbPath(), true).value();
+  Complaint c;
+  c.platform_id = "p";
+  c.id = "cmp_1";
+  c.order_no = "o1";
+  c.assessment_json = "{}";
+  c.deadlines[DeadlineKind::kMerchantResponse] = Instant::FromUnixSeconds(100);
+  c.deadlines[DeadlineKind::kPlatformReply] = Instant::FromUnixSeconds(700);
+  ASSERT_TRUE(store->WriteSync([&c](WriteTx& tx) { return tx.InsertComplaint(c); }).ok());
+  Complaint next = c;
+  next.version = 1;
+  next.deadlines.erase(DeadlineKind::kMerchantResponse);
+  next.deadlines[DeadlineKind::kReview] = Instant::FromUnixSeconds(400);
+  ASSERT_TRUE(store->WriteSync([&](WriteTx& tx) { return tx.UpdateComplaint(next, c); }).ok());
+  // A second writer that read version 0 is refused, and its deadlines are not written.
+  Complaint stale = c;
+  stale.version = 1;
+  stale.deadlines[DeadlineKind::kOfferAnswer] = Instant::FromUnixSeconds(50);
+  EXPECT_EQ(store->WriteSync([&](WriteTx& tx) { return tx.UpdateComplaint(stale, c); }).code(), StatusCode::kConflict);
+  store->Close();
+  auto db = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadOnly).value();
+  std::string rows;
+  const auto found = db->Query("SELECT due_at, kind FROM deadlines ORDER BY due_at", {}).value();
+  for (const auto& r : found) {
+    rows += std::to_string(r.Int(0)) + " " + r.Text(1) + "; ";
+  }
+  EXPECT_EQ(rows, "400 review; 700 platform_reply; ");
 }
 
 }  // namespace
