@@ -507,7 +507,7 @@ Status SqlTx::InsertComplaint(const Complaint& c) {
        Int(c.reply_overdue), c.escalation ? Text(ToString(*c.escalation)) : Null(),
        OptJson(c.rating), Text(c.assessment_json), Text(JsonText(ToJson(c.deadlines))),
        Text(ToString(c.party))})));
-  if (remember_) last_event_seq_[{c.platform_id, c.id}] = 0;  // a new complaint has no events yet
+  if (writer_) last_event_seq_[{c.platform_id, c.id}] = 0;  // a new complaint has no events yet
   return WriteDeadlineIndex(c, {});
 }
 
@@ -557,7 +557,7 @@ Status SqlTx::InsertEvent(EventRecord* e) {
                  TimeValue(e->recorded_at), Text(e->data_json), OptInt(e->log_index)}));
   if (rows.empty()) return Status::Internal("INSERT ... RETURNING seq returned no row");
   e->seq = rows.front().Int(0);
-  if (remember_) last_event_seq_[key] = e->seq;
+  if (writer_) last_event_seq_[key] = e->seq;
   return Status::Ok();
 }
 
@@ -589,7 +589,29 @@ Status SqlTx::PutIdempotency(std::string_view platform, std::string_view scope,
 
 Status SqlTx::InsertOutbox(std::string_view platform, std::string_view topic,
                            std::string_view payload, Instant at) {
-  return Done(db_.Exec(kInsertOutbox, {Text(platform), Text(topic), Text(payload), TimeValue(at)}));
+  held_outbox_.push_back(OutboxRow{std::string(platform), std::string(topic), std::string(payload), at});
+  return writer_ ? Status::Ok() : FlushOutbox();
+}
+
+Status SqlTx::FlushOutbox() {
+  constexpr size_t kRowsPerStatement = 64;
+  for (size_t from = 0; from < held_outbox_.size(); from += kRowsPerStatement) {
+    const size_t to = std::min(held_outbox_.size(), from + kRowsPerStatement);
+    std::string sql = kInsertOutbox;
+    std::vector<Value> params;
+    params.reserve((to - from) * 4);
+    for (size_t i = from; i < to; ++i) {
+      const OutboxRow& r = held_outbox_[i];
+      if (i > from) sql += ", (?, ?, ?, ?)";
+      params.push_back(Text(r.platform_id));
+      params.push_back(Text(r.topic));
+      params.push_back(Text(r.payload));
+      params.push_back(TimeValue(r.at));
+    }
+    TOUSU_RETURN_IF_ERROR(Done(db_.Exec(sql, params)));
+  }
+  held_outbox_.clear();
+  return Status::Ok();
 }
 
 }  // namespace tousu::sql

@@ -26,21 +26,33 @@ struct SqlQuery {
 // The statement ListSimilarComplaints runs for `q` (exposed so that a test can check its plan).
 SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, const SimilarQuery& q);
 
-// A writer's transaction (`remember`) remembers the log's size and the tree nodes it read or
+// The writer's transaction (`writer`) remembers the log's size and the tree nodes it read or
 // wrote, so that a group of filings asks SQLite for them once, not at every leaf, and each
-// complaint's last event number once it knows it (from 0 for a complaint it inserted); its owner
-// must call Forget after rolling back to a savepoint. A read (a proof) reads each node once
-// anyway and does not keep them.
+// complaint's last event number once it knows it (from 0 for a complaint it inserted). It also
+// holds back the rows of the append-only tables nobody reads in the transaction that writes
+// them (log leaves, log nodes, the outbox) and writes them in a few multi-row statements at
+// Flush: one statement per row cost more than the b-tree insert it made. Its owner must Flush
+// before COMMIT and before a savepoint is opened, and after rolling back to a savepoint call
+// Forget. A read of a held-back table flushes first. A reader's transaction (a proof) keeps
+// nothing.
 class SqlTx final : public WriteTx {
  public:
-  explicit SqlTx(Connection& conn, bool remember = false) : db_(conn), remember_(remember) {}
+  explicit SqlTx(Connection& conn, bool writer = false) : db_(conn), writer_(writer) {}
 
-  // What a rollback to a savepoint may have undone: everything remembered.
+  // What a rollback to a savepoint may have undone: everything remembered, and the rows held
+  // back since the savepoint (there are no older ones: Flush came before it).
   void Forget() {
     log_size_.reset();
     log_nodes_.clear();
     last_event_seq_.clear();
+    held_leaves_.clear();
+    held_nodes_.clear();
+    held_outbox_.clear();
   }
+  // Writes the rows held back.
+  Status Flush();
+  // How many rows are held back: a job that adds some has written, although no row changed yet.
+  size_t held_rows() const { return held_leaves_.size() + held_nodes_.size() + held_outbox_.size(); }
   // The complaints UpdateComplaint was called for in this transaction (including jobs rolled
   // back since), for Store::OnComplaintsUpdated.
   const std::vector<ComplaintKey>& updated_complaints() const { return updated_complaints_; }
@@ -126,7 +138,20 @@ class SqlTx final : public WriteTx {
   Status WriteDeadlineIndex(const Complaint& c, const std::map<DeadlineKind, Instant>& before);
 
   Connection& db_;
-  const bool remember_;
+  struct OutboxRow {
+    std::string platform_id;
+    std::string topic;
+    std::string payload;
+    Instant at;
+  };
+  Status FlushLeaves();
+  Status FlushNodes();
+  Status FlushOutbox();
+
+  const bool writer_;
+  std::vector<LogLeafRecord> held_leaves_;
+  std::vector<LogNode> held_nodes_;
+  std::vector<OutboxRow> held_outbox_;
   std::optional<int64_t> log_size_;
   // (platform, complaint) → its last event's seq, in this transaction.
   std::map<std::pair<std::string, std::string>, int64_t> last_event_seq_;

@@ -205,7 +205,7 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
     for (auto& p : group) RunCallback("write_done", [&] { p.done(begin); });
     return;
   }
-  auto tx = std::make_unique<sql::SqlTx>(*writer_, /*remember=*/true);
+  auto tx = std::make_unique<sql::SqlTx>(*writer_, /*writer=*/true);
   JobsRun jobs = RunJobs(group, *tx, results, /*savepoints=*/false);
   if (jobs == JobsRun::kRestart) {
     // A job failed after it had written: start the group over with each job in a savepoint of
@@ -217,13 +217,19 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
       for (auto& p : group) RunCallback("write_done", [&] { p.done(again); });
       return;
     }
-    tx = std::make_unique<sql::SqlTx>(*writer_, /*remember=*/true);
+    tx = std::make_unique<sql::SqlTx>(*writer_, /*writer=*/true);
     jobs = RunJobs(group, *tx, results, /*savepoints=*/true);
   }
-  if (jobs == JobsRun::kLost) {
+  // The rows the jobs held back (sql_tx.h), before COMMIT.
+  const Status flushed = jobs == JobsRun::kDone ? tx->Flush() : Status::Ok();
+  if (jobs == JobsRun::kLost || !flushed.ok()) {
+    if (writer_->InTransaction()) (void)run("ROLLBACK");
     // Nothing of the group is in the database, whatever the jobs before the failure returned.
-    const Status lost = Status::Unavailable("the transaction was rolled back by the database; try again");
-    log::Error("store_group_rolled_back", {{"jobs", group.size()}});
+    const Status lost =
+        flushed.ok() ? Status::Unavailable("the transaction was rolled back by the database; try again")
+                     : Status::Unavailable("the database refused the group's log and outbox rows; try again")
+                           .WithDetail(flushed.ToString());
+    log::Error("store_group_rolled_back", {{"jobs", group.size()}, {"detail", flushed.ToString()}});
     for (auto& p : group) RunCallback("write_done", [&] { p.done(lost); });
     return;
   }
@@ -264,13 +270,18 @@ SqliteStore::JobsRun SqliteStore::RunJobs(std::vector<Pending>& group, sql::SqlT
                                           std::vector<Status>& results, bool savepoints) {
   auto run = [this](const char* sql) { return writer_->Exec(sql, {}).status(); };
   for (size_t i = 0; i < group.size(); ++i) {
-    Status s = savepoints ? run("SAVEPOINT job") : Status::Ok();
+    // The rows earlier jobs held back go in before this job's savepoint: a rollback to it must
+    // not take them along.
+    Status s = savepoints ? tx.Flush() : Status::Ok();
+    if (!s.ok()) return JobsRun::kLost;  // the earlier jobs' rows cannot be written
+    if (savepoints) s = run("SAVEPOINT job");
     if (!s.ok()) {
       if (!writer_->InTransaction()) return JobsRun::kLost;
       results[i] = s;
       continue;
     }
     const int64_t changed_before = writer_->RowsChanged();
+    const size_t held_before = tx.held_rows();
     try {
       s = group[i].job(tx);
     } catch (const std::exception& e) {
@@ -280,7 +291,9 @@ SqliteStore::JobsRun SqliteStore::RunJobs(std::vector<Pending>& group, sql::SqlT
     }
     if (!s.ok() && !writer_->InTransaction()) return JobsRun::kLost;
     if (!savepoints) {
-      if (!s.ok() && writer_->RowsChanged() != changed_before) return JobsRun::kRestart;
+      if (!s.ok() && (writer_->RowsChanged() != changed_before || tx.held_rows() != held_before)) {
+        return JobsRun::kRestart;
+      }
       results[i] = s;
       continue;
     }

@@ -154,7 +154,8 @@ class SqliteStore final : public Store {
   enum class JobsRun {
     kDone,
     kRestart,  // without savepoints, a job failed after writing: roll back, run with savepoints
-    kLost,     // SQLite rolled the whole transaction back by itself (a full disk, an I/O error)
+    kLost,     // the transaction cannot be committed: SQLite rolled it back by itself (a full
+               // disk, an I/O error), or refused the rows earlier jobs held back
   };
   JobsRun RunJobs(std::vector<Pending>& group, sql::SqlTx& tx, std::vector<Status>& results, bool savepoints);
   void MaybeRestartWal();

@@ -336,6 +336,47 @@ TEST_F(SqliteStoreTest, AGroupStartsOverOnlyWhenAJobFailsAfterWriting) {
   store->Close();
 }
 
+// Log leaves are held back and written at the end of the group (sql_tx.h). A job that only
+// appended leaves before failing has written all the same: its leaves must not be committed,
+// and the leaves of the jobs before and after it must follow each other without a gap, also
+// when the group starts over with savepoints.
+TEST_F(SqliteStoreTest, HeldBackLeavesOfAFailedJobAreNeverWritten) {
+  auto store = SqliteStore::Open(DbPath(), true).value();
+  auto append = [](const std::string& what, bool fail) {
+    return [what, fail](WriteTx& tx) -> Status {
+      TOUSU_ASSIGN_OR_RETURN(int64_t at, tx.LogSize());
+      TOUSU_RETURN_IF_ERROR(tx.InsertLogLeaf(LogLeafRecord{at, what, "p", "cmp_" + what, std::nullopt, ""}));
+      return fail ? Status::Conflict("refused after appending") : Status::Ok();
+    };
+  };
+  auto results = RunAsOneGroup(*store, {append("a", false), append("b", true), append("c", false)});
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_EQ(results[1].code(), StatusCode::kConflict);
+  EXPECT_TRUE(results[2].ok());
+  // The same after a job that changed a row and failed, which makes the group start over with
+  // a savepoint per job: what the first job held back survives the third one's rollback.
+  results = RunAsOneGroup(*store, {append("d", false),
+                                   [](WriteTx& tx) -> Status {
+                                     TOUSU_RETURN_IF_ERROR(tx.SetMeta("x", "y"));
+                                     return Status::Conflict("refused after writing");
+                                   },
+                                   append("e", true), append("f", false)});
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_FALSE(results[1].ok());
+  EXPECT_FALSE(results[2].ok());
+  EXPECT_TRUE(results[3].ok());
+  ASSERT_TRUE(store->Read([](ReadTx& tx) -> Status {
+                TOUSU_ASSIGN_OR_RETURN(int64_t size, tx.LogSize());
+                EXPECT_EQ(size, 4);
+                TOUSU_ASSIGN_OR_RETURN(auto leaves, tx.ListLogLeaves(0, 10));
+                std::string got;
+                for (const auto& l : leaves) got += std::to_string(l.index) + l.leaf + " ";
+                EXPECT_EQ(got, "0a 1c 2d 3f ");
+                return Status::Ok();
+              }).ok());
+  store->Close();
+}
+
 // When SQLite itself rolls the transaction back (a full disk), no job of the group may be told
 // it was committed, not even one that ran before the failure.
 TEST_F(SqliteStoreTest, AGroupTheDatabaseRolledBackIsRefusedWhole) {
