@@ -115,8 +115,7 @@ const std::string kFindOpenComplaint =
 // reads its head, and a complaint's rows are found from its deadlines, which it carries.
 const std::string kDeleteDeadline =
     "DELETE FROM deadlines WHERE due_at = ? AND platform_id = ? AND complaint_id = ? AND kind = ?";
-const std::string kInsertDeadline =
-    "INSERT INTO deadlines (due_at, platform_id, complaint_id, kind) VALUES (?, ?, ?, ?)";
+const std::string kInsertDeadlines = "INSERT INTO deadlines (due_at, platform_id, complaint_id, kind) VALUES ";
 const std::string kDueDeadlines =
     "SELECT platform_id, complaint_id, kind, due_at FROM deadlines WHERE due_at <= ? "
     "ORDER BY due_at LIMIT ?";
@@ -131,11 +130,10 @@ const std::string kInsertEvent =
     "from_status, to_status, at, recorded_at, data_json, log_index) VALUES (?, ?, "
     "(SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE platform_id = ? AND complaint_id = ?), "
     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq";
-// The same with the seq known (the transaction remembers the complaint's last one).
-const std::string kInsertEventAt =
+// With the seq known (the transaction remembers the complaint's last one), held back.
+const std::string kInsertEventRows =
     "INSERT INTO events (platform_id, complaint_id, seq, type, actor_kind, actor_ref, actor_role, "
-    "from_status, to_status, at, recorded_at, data_json, log_index) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "from_status, to_status, at, recorded_at, data_json, log_index) VALUES ";
 
 const std::string kListMessages =
     "SELECT platform_id, complaint_id, id, author_ref, author_role, text, at, event_seq "
@@ -163,8 +161,8 @@ const std::string kCountComplaints =
 const std::string kCountDeadlines =
     "SELECT (SELECT COUNT(*) FROM deadlines), COUNT(*), MIN(due_at) FROM deadlines WHERE due_at <= ?";
 
-const std::string kInsertOutbox =
-    "INSERT INTO outbox (platform_id, topic, payload, created_at) VALUES (?, ?, ?, ?)";
+// Held back (held_rows.h): followed by the VALUES rows of a batch.
+const std::string kInsertOutbox = "INSERT INTO outbox (platform_id, topic, payload, created_at) VALUES ";
 
 // ---- JSON columns and row mappers -----------------------------------------------------------
 
@@ -354,6 +352,7 @@ StatusOr<std::optional<std::string>> SqlTx::FindOpenComplaint(std::string_view p
 
 StatusOr<std::vector<EventRecord>> SqlTx::ListEvents(std::string_view platform,
                                                      std::string_view complaint_id) {
+  TOUSU_RETURN_IF_ERROR(held_events_.Flush(db_));
   return All<EventRecord>(db_.Query(kListEvents, {Text(platform), Text(complaint_id)}), EventFrom);
 }
 
@@ -374,6 +373,7 @@ StatusOr<std::optional<std::string>> SqlTx::LeastLoadedStaff(std::string_view pl
 }
 
 StatusOr<std::vector<DueDeadline>> SqlTx::DueDeadlines(Instant now, int limit) {
+  TOUSU_RETURN_IF_ERROR(held_deadlines_.Flush(db_));
   return All<DueDeadline>(db_.Query(kDueDeadlines, {TimeValue(now), Int(limit)}),
                           [](const Row& r) -> StatusOr<DueDeadline> {
                             TOUSU_ASSIGN_OR_RETURN(DeadlineKind k,
@@ -412,6 +412,7 @@ StatusOr<std::vector<ComplaintCount>> SqlTx::CountComplaints() {
 }
 
 StatusOr<DeadlineStats> SqlTx::CountDeadlines(Instant now) {
+  TOUSU_RETURN_IF_ERROR(held_deadlines_.Flush(db_));
   TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(kCountDeadlines, {TimeValue(now)}));
   DeadlineStats out;
   if (!rows.empty()) {
@@ -424,6 +425,7 @@ StatusOr<DeadlineStats> SqlTx::CountDeadlines(Instant now) {
 
 StatusOr<std::optional<EventRecord>> SqlTx::GetEvent(std::string_view platform,
                                                      std::string_view complaint_id, int64_t seq) {
+  TOUSU_RETURN_IF_ERROR(held_events_.Flush(db_));
   return One<EventRecord>(db_.Query(kGetEvent, {Text(platform), Text(complaint_id), Int(seq)}),
                           EventFrom);
 }
@@ -482,14 +484,14 @@ Status SqlTx::WriteDeadlineIndex(const Complaint& c, const std::map<DeadlineKind
   for (const auto& [kind, due] : before) {
     auto now = c.deadlines.find(kind);
     if (now != c.deadlines.end() && now->second == due) continue;
+    TOUSU_RETURN_IF_ERROR(held_deadlines_.Flush(db_));  // the row may be one held back
     TOUSU_RETURN_IF_ERROR(
         Done(db_.Exec(kDeleteDeadline, {TimeValue(due), Text(c.platform_id), Text(c.id), Text(ToString(kind))})));
   }
   for (const auto& [kind, due] : c.deadlines) {
     auto was = before.find(kind);
     if (was != before.end() && was->second == due) continue;
-    TOUSU_RETURN_IF_ERROR(
-        Done(db_.Exec(kInsertDeadline, {TimeValue(due), Text(c.platform_id), Text(c.id), Text(ToString(kind))})));
+    TOUSU_RETURN_IF_ERROR(Hold(held_deadlines_, {TimeValue(due), Text(c.platform_id), Text(c.id), Text(ToString(kind))}));
   }
   return Status::Ok();
 }
@@ -531,6 +533,7 @@ Status SqlTx::UpdateComplaint(const Complaint& c, const Complaint& before) {
 }
 
 Status SqlTx::DeleteDeadline(const DueDeadline& d) {
+  TOUSU_RETURN_IF_ERROR(held_deadlines_.Flush(db_));
   return Done(db_.Exec(kDeleteDeadline, {TimeValue(d.due_at), Text(d.platform_id), Text(d.complaint_id),
                                          Text(ToString(d.kind))}));
 }
@@ -538,15 +541,15 @@ Status SqlTx::DeleteDeadline(const DueDeadline& d) {
 Status SqlTx::InsertEvent(EventRecord* e) {
   const auto key = std::make_pair(e->platform_id, e->complaint_id);
   if (auto it = last_event_seq_.find(key); it != last_event_seq_.end()) {
-    TOUSU_RETURN_IF_ERROR(Done(db_.Exec(
-        kInsertEventAt,
-        {Text(e->platform_id), Text(e->complaint_id), Int(it->second + 1), Text(e->type), Text(e->actor.kind),
-         Text(e->actor.ref), Text(e->actor.kind == "user" ? ToString(e->actor.role) : ""), Text(ToString(e->from)),
-         Text(ToString(e->to)), TimeValue(e->at), TimeValue(e->recorded_at), Text(e->data_json),
-         OptInt(e->log_index)})));
+    TOUSU_RETURN_IF_ERROR(Hold(held_events_, {Text(e->platform_id), Text(e->complaint_id), Int(it->second + 1),
+                                              Text(e->type), Text(e->actor.kind), Text(e->actor.ref),
+                                              Text(e->actor.kind == "user" ? ToString(e->actor.role) : ""),
+                                              Text(ToString(e->from)), Text(ToString(e->to)), TimeValue(e->at),
+                                              TimeValue(e->recorded_at), Text(e->data_json), OptInt(e->log_index)}));
     e->seq = ++it->second;
     return Status::Ok();
   }
+  TOUSU_RETURN_IF_ERROR(held_events_.Flush(db_));  // its MAX(seq) must see them
   TOUSU_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
       db_.Query(kInsertEvent,
@@ -589,29 +592,23 @@ Status SqlTx::PutIdempotency(std::string_view platform, std::string_view scope,
 
 Status SqlTx::InsertOutbox(std::string_view platform, std::string_view topic,
                            std::string_view payload, Instant at) {
-  held_outbox_.push_back(OutboxRow{std::string(platform), std::string(topic), std::string(payload), at});
-  return writer_ ? Status::Ok() : FlushOutbox();
+  return Hold(held_outbox_, {Text(platform), Text(topic), Text(payload), TimeValue(at)});
 }
 
-Status SqlTx::FlushOutbox() {
-  constexpr size_t kRowsPerStatement = 64;
-  for (size_t from = 0; from < held_outbox_.size(); from += kRowsPerStatement) {
-    const size_t to = std::min(held_outbox_.size(), from + kRowsPerStatement);
-    std::string sql = kInsertOutbox;
-    std::vector<Value> params;
-    params.reserve((to - from) * 4);
-    for (size_t i = from; i < to; ++i) {
-      const OutboxRow& r = held_outbox_[i];
-      if (i > from) sql += ", (?, ?, ?, ?)";
-      params.push_back(Text(r.platform_id));
-      params.push_back(Text(r.topic));
-      params.push_back(Text(r.payload));
-      params.push_back(TimeValue(r.at));
-    }
-    TOUSU_RETURN_IF_ERROR(Done(db_.Exec(sql, params)));
+Status SqlTx::Hold(HeldRows& held, std::vector<Value> row) {
+  held.Add(std::move(row));
+  return writer_ ? Status::Ok() : held.Flush(db_);
+}
+
+Status SqlTx::Flush() {
+  for (HeldRows* h : {&held_leaves_, &held_nodes_, &held_outbox_, &held_events_, &held_deadlines_}) {
+    TOUSU_RETURN_IF_ERROR(h->Flush(db_));
   }
-  held_outbox_.clear();
   return Status::Ok();
 }
+
+HeldRows SqlTx::HeldOutbox() { return HeldRows(kInsertOutbox, 4); }
+HeldRows SqlTx::HeldEvents() { return HeldRows(kInsertEventRows, 13); }
+HeldRows SqlTx::HeldDeadlines() { return HeldRows(kInsertDeadlines, 4); }
 
 }  // namespace tousu::sql

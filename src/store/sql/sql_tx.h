@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "store/sql/connection.h"
+#include "store/sql/held_rows.h"
 #include "store/store.h"
 
 namespace tousu::sql {
@@ -29,12 +30,12 @@ SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, cons
 // The writer's transaction (`writer`) remembers the log's size and the tree nodes it read or
 // wrote, so that a group of filings asks SQLite for them once, not at every leaf, and each
 // complaint's last event number once it knows it (from 0 for a complaint it inserted). It also
-// holds back the rows of the append-only tables nobody reads in the transaction that writes
-// them (log leaves, log nodes, the outbox) and writes them in a few multi-row statements at
-// Flush: one statement per row cost more than the b-tree insert it made. Its owner must Flush
-// before COMMIT and before a savepoint is opened, and after rolling back to a savepoint call
-// Forget. A read of a held-back table flushes first. A reader's transaction (a proof) keeps
-// nothing.
+// holds back the rows it inserts into tables that write jobs do not read back (log leaves, log
+// nodes, the outbox, events, the deadline index) and writes them in a few multi-row statements
+// at Flush (held_rows.h): one statement per row cost more than the b-tree insert it made. Any
+// statement on such a table other than those inserts (a read, a delete) flushes that table
+// first. Its owner must Flush before COMMIT and before a savepoint is opened, and after rolling
+// back to a savepoint call Forget. A reader's transaction (a proof) keeps nothing.
 class SqlTx final : public WriteTx {
  public:
   explicit SqlTx(Connection& conn, bool writer = false) : db_(conn), writer_(writer) {}
@@ -45,14 +46,15 @@ class SqlTx final : public WriteTx {
     log_size_.reset();
     log_nodes_.clear();
     last_event_seq_.clear();
-    held_leaves_.clear();
-    held_nodes_.clear();
-    held_outbox_.clear();
+    for (HeldRows* h : {&held_leaves_, &held_nodes_, &held_outbox_, &held_events_, &held_deadlines_}) h->Clear();
   }
   // Writes the rows held back.
   Status Flush();
   // How many rows are held back: a job that adds some has written, although no row changed yet.
-  size_t held_rows() const { return held_leaves_.size() + held_nodes_.size() + held_outbox_.size(); }
+  size_t held_rows() const {
+    return held_leaves_.size() + held_nodes_.size() + held_outbox_.size() + held_events_.size() +
+           held_deadlines_.size();
+  }
   // The complaints UpdateComplaint was called for in this transaction (including jobs rolled
   // back since), for Store::OnComplaintsUpdated.
   const std::vector<ComplaintKey>& updated_complaints() const { return updated_complaints_; }
@@ -138,20 +140,20 @@ class SqlTx final : public WriteTx {
   Status WriteDeadlineIndex(const Complaint& c, const std::map<DeadlineKind, Instant>& before);
 
   Connection& db_;
-  struct OutboxRow {
-    std::string platform_id;
-    std::string topic;
-    std::string payload;
-    Instant at;
-  };
-  Status FlushLeaves();
-  Status FlushNodes();
-  Status FlushOutbox();
+  // Adds a row to `held`, written at once outside the writer's transaction.
+  Status Hold(HeldRows& held, std::vector<Value> row);
+  static HeldRows HeldLeaves();
+  static HeldRows HeldNodes();
+  static HeldRows HeldOutbox();
+  static HeldRows HeldEvents();
+  static HeldRows HeldDeadlines();
 
   const bool writer_;
-  std::vector<LogLeafRecord> held_leaves_;
-  std::vector<LogNode> held_nodes_;
-  std::vector<OutboxRow> held_outbox_;
+  HeldRows held_leaves_ = HeldLeaves();
+  HeldRows held_nodes_ = HeldNodes();
+  HeldRows held_outbox_ = HeldOutbox();
+  HeldRows held_events_ = HeldEvents();
+  HeldRows held_deadlines_ = HeldDeadlines();
   std::optional<int64_t> log_size_;
   // (platform, complaint) → its last event's seq, in this transaction.
   std::map<std::pair<std::string, std::string>, int64_t> last_event_seq_;

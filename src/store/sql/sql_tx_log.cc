@@ -40,15 +40,11 @@ const std::string kLeafColumns =
     "SELECT idx, leaf, platform_id, complaint_id, event_seq, evidence_id FROM log_leaves";
 const std::string kGetLogLeaf = kLeafColumns + " WHERE idx = ?";
 const std::string kListLogLeaves = kLeafColumns + " WHERE idx >= ? ORDER BY idx LIMIT ?";
-const std::string kInsertLogLeaf =
-    "INSERT INTO log_leaves (idx, leaf, platform_id, complaint_id, event_seq, evidence_id) "
-    "VALUES (?, ?, ?, ?, ?, ?)";
-// Followed by the VALUES rows of a batch.
+// Held back (held_rows.h): followed by the VALUES rows of a batch.
 const std::string kInsertLogLeaves =
     "INSERT INTO log_leaves (idx, leaf, platform_id, complaint_id, event_seq, evidence_id) VALUES ";
 // The first column echoes the position of the key in the batch.
 const std::string kGetLogNode = "SELECT ?, hash FROM log_nodes WHERE level = ? AND idx = ?";
-// Followed by the VALUES rows of a batch.
 const std::string kInsertLogNodes = "INSERT INTO log_nodes (level, idx, hash) VALUES ";
 
 const std::string kCheckpointColumns =
@@ -119,7 +115,7 @@ StatusOr<std::vector<EvidenceRecord>> SqlTx::ListEvidence(std::string_view platf
 
 StatusOr<int64_t> SqlTx::LogSize() {
   if (log_size_) return *log_size_;
-  TOUSU_RETURN_IF_ERROR(FlushLeaves());
+  TOUSU_RETURN_IF_ERROR(held_leaves_.Flush(db_));
   TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(kLogSize, {}));
   const int64_t size = rows.empty() ? 0 : rows.front().Int(0);
   if (writer_) log_size_ = size;
@@ -127,12 +123,12 @@ StatusOr<int64_t> SqlTx::LogSize() {
 }
 
 StatusOr<std::optional<LogLeafRecord>> SqlTx::GetLogLeaf(int64_t index) {
-  TOUSU_RETURN_IF_ERROR(FlushLeaves());
+  TOUSU_RETURN_IF_ERROR(held_leaves_.Flush(db_));
   return One<LogLeafRecord>(db_.Query(kGetLogLeaf, {Int(index)}), LeafFrom);
 }
 
 StatusOr<std::vector<LogLeafRecord>> SqlTx::ListLogLeaves(int64_t from, int limit) {
-  TOUSU_RETURN_IF_ERROR(FlushLeaves());
+  TOUSU_RETURN_IF_ERROR(held_leaves_.Flush(db_));
   return All<LogLeafRecord>(db_.Query(kListLogLeaves, {Int(from), Int(limit)}), LeafFrom);
 }
 
@@ -152,7 +148,7 @@ StatusOr<std::vector<std::optional<std::string>>> SqlTx::GetLogNodes(
       wanted.push_back(i);
     }
   }
-  if (!wanted.empty()) TOUSU_RETURN_IF_ERROR(FlushNodes());
+  if (!wanted.empty()) TOUSU_RETURN_IF_ERROR(held_nodes_.Flush(db_));
   for (size_t from = 0; from < wanted.size(); from += kBatch) {
     const size_t to = std::min(wanted.size(), from + kBatch);
     std::string sql;
@@ -190,7 +186,8 @@ StatusOr<std::vector<CheckpointRecord>> SqlTx::ListCheckpoints(int64_t after_siz
 }
 
 StatusOr<std::optional<std::string>> SqlTx::FindUnloggedRecord() {
-  TOUSU_RETURN_IF_ERROR(FlushLeaves());
+  TOUSU_RETURN_IF_ERROR(held_leaves_.Flush(db_));
+  TOUSU_RETURN_IF_ERROR(held_events_.Flush(db_));
   TOUSU_ASSIGN_OR_RETURN(std::vector<Row> events, db_.Query(kFindUnloggedEvent, {}));
   if (!events.empty()) {
     const Row& r = events.front();
@@ -218,15 +215,10 @@ Status SqlTx::InsertEvidence(const EvidenceRecord& r) {
 }
 
 Status SqlTx::InsertLogLeaf(const LogLeafRecord& l) {
-  Status s = Status::Ok();
-  if (writer_) {
-    // Held back for Flush; a leaf at a taken index is refused now, as the insert would be.
-    if (log_size_ && l.index < *log_size_) return Status::Conflict("log leaf " + std::to_string(l.index) + " exists");
-    held_leaves_.push_back(l);
-  } else {
-    s = Done(db_.Exec(kInsertLogLeaf, {Int(l.index), Bytes(l.leaf), Text(l.platform_id), Text(l.complaint_id),
-                                       OptInt(l.event_seq), l.evidence_id.empty() ? Null() : Text(l.evidence_id)}));
-  }
+  // A leaf at a taken index is refused now, as the insert would be when it is held back.
+  if (log_size_ && l.index < *log_size_) return Status::Conflict("log leaf " + std::to_string(l.index) + " exists");
+  Status s = Hold(held_leaves_, {Int(l.index), Bytes(l.leaf), Text(l.platform_id), Text(l.complaint_id),
+                                 OptInt(l.event_seq), l.evidence_id.empty() ? Null() : Text(l.evidence_id)});
   if (s.ok() && log_size_ && *log_size_ == l.index) {
     ++*log_size_;
   } else {
@@ -236,74 +228,15 @@ Status SqlTx::InsertLogLeaf(const LogLeafRecord& l) {
 }
 
 Status SqlTx::InsertLogNodes(const std::vector<LogNode>& nodes) {
-  if (writer_) {
-    held_nodes_.insert(held_nodes_.end(), nodes.begin(), nodes.end());
-    for (const LogNode& n : nodes) log_nodes_[{n.key.level, n.key.index}] = n.hash;
-    return Status::Ok();
+  for (const LogNode& n : nodes) {
+    TOUSU_RETURN_IF_ERROR(Hold(held_nodes_, {Int(n.key.level), Int(n.key.index), Bytes(n.hash)}));
+    if (writer_) log_nodes_[{n.key.level, n.key.index}] = n.hash;
   }
-  held_nodes_ = nodes;
-  return FlushNodes();
-}
-
-Status SqlTx::Flush() {
-  TOUSU_RETURN_IF_ERROR(FlushLeaves());
-  TOUSU_RETURN_IF_ERROR(FlushNodes());
-  return FlushOutbox();
-}
-
-namespace {
-
-// "(?, ?, ?), (?, ?, ?)": `rows` groups of `columns` parameters, for a multi-row VALUES.
-std::string Placeholders(size_t rows, size_t columns) {
-  std::string one = "(";
-  for (size_t c = 0; c < columns; ++c) one += c == 0 ? "?" : ", ?";
-  one += ")";
-  std::string out;
-  for (size_t r = 0; r < rows; ++r) out += (r == 0 ? "" : ", ") + one;
-  return out;
-}
-
-// Rows per multi-row statement: each row count is its own prepared statement, so the counts a
-// group uses are few (64, then the rest).
-constexpr size_t kRowsPerStatement = 64;
-
-}  // namespace
-
-Status SqlTx::FlushLeaves() {
-  for (size_t from = 0; from < held_leaves_.size(); from += kRowsPerStatement) {
-    const size_t to = std::min(held_leaves_.size(), from + kRowsPerStatement);
-    std::vector<Value> params;
-    params.reserve((to - from) * 6);
-    for (size_t i = from; i < to; ++i) {
-      const LogLeafRecord& l = held_leaves_[i];
-      params.push_back(Int(l.index));
-      params.push_back(Bytes(l.leaf));
-      params.push_back(Text(l.platform_id));
-      params.push_back(Text(l.complaint_id));
-      params.push_back(OptInt(l.event_seq));
-      params.push_back(l.evidence_id.empty() ? Null() : Text(l.evidence_id));
-    }
-    TOUSU_RETURN_IF_ERROR(Done(db_.Exec(kInsertLogLeaves + Placeholders(to - from, 6), params)));
-  }
-  held_leaves_.clear();
   return Status::Ok();
 }
 
-Status SqlTx::FlushNodes() {
-  for (size_t from = 0; from < held_nodes_.size(); from += kRowsPerStatement) {
-    const size_t to = std::min(held_nodes_.size(), from + kRowsPerStatement);
-    std::vector<Value> params;
-    params.reserve((to - from) * 3);
-    for (size_t i = from; i < to; ++i) {
-      params.push_back(Int(held_nodes_[i].key.level));
-      params.push_back(Int(held_nodes_[i].key.index));
-      params.push_back(Bytes(held_nodes_[i].hash));
-    }
-    TOUSU_RETURN_IF_ERROR(Done(db_.Exec(kInsertLogNodes + Placeholders(to - from, 3), params)));
-  }
-  held_nodes_.clear();
-  return Status::Ok();
-}
+HeldRows SqlTx::HeldLeaves() { return HeldRows(kInsertLogLeaves, 6); }
+HeldRows SqlTx::HeldNodes() { return HeldRows(kInsertLogNodes, 3); }
 
 Status SqlTx::InsertCheckpoint(const CheckpointRecord& c) {
   return Done(db_.Exec(kInsertCheckpoint, {Int(c.tree_size), Bytes(c.root_hash),
