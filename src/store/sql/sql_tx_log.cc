@@ -44,8 +44,9 @@ const std::string kListLogLeaves = kLeafColumns + " WHERE idx >= ? ORDER BY idx 
 const std::string kInsertLogLeaves =
     "INSERT INTO log_leaves (idx, leaf, platform_id, complaint_id, event_seq, evidence_id) VALUES ";
 // The first column echoes the position of the key in the batch.
-const std::string kGetLogNode = "SELECT ?, hash FROM log_nodes WHERE level = ? AND idx = ?";
-const std::string kInsertLogNodes = "INSERT INTO log_nodes (level, idx, hash) VALUES ";
+// Nodes are keyed by the last leaf they cover (schema version 11): see LastLeaf.
+const std::string kGetLogNode = "SELECT ?, hash FROM log_nodes WHERE last = ? AND level = ?";
+const std::string kInsertLogNodes = "INSERT INTO log_nodes (last, level, idx, hash) VALUES ";
 
 const std::string kCheckpointColumns =
     "SELECT tree_size, root_hash, signed_at, note FROM log_checkpoints";
@@ -97,6 +98,13 @@ StatusOr<LogLeafRecord> LeafFrom(const Row& r) {
 StatusOr<CheckpointRecord> CheckpointFrom(const Row& r) {
   return CheckpointRecord{r.Int(0), r.Text(1), TimeAt(r, 2), r.Text(3)};
 }
+
+// The last leaf node (level, index) covers: its key's first part, so that the nodes an append
+// writes (all ending at the new leaf) go to one end of the table. -1 for a node no tree can have.
+bool ValidNode(const LogNodeKey& k) {
+  return k.level >= 0 && k.level <= 62 && k.index >= 0 && k.index < (int64_t{1} << (62 - k.level));
+}
+int64_t LastLeaf(const LogNodeKey& k) { return ValidNode(k) ? ((k.index + 1) << k.level) - 1 : -1; }
 
 }  // namespace
 
@@ -158,8 +166,8 @@ StatusOr<std::vector<std::optional<std::string>>> SqlTx::GetLogNodes(
       const size_t i = wanted[w];
       sql += w == from ? kGetLogNode : " UNION ALL " + kGetLogNode;
       params.push_back(Int(static_cast<int64_t>(i)));
+      params.push_back(Int(LastLeaf(keys[i])));
       params.push_back(Int(keys[i].level));
-      params.push_back(Int(keys[i].index));
     }
     TOUSU_ASSIGN_OR_RETURN(std::vector<Row> rows, db_.Query(sql, params));
     for (const Row& r : rows) {
@@ -229,14 +237,18 @@ Status SqlTx::InsertLogLeaf(const LogLeafRecord& l) {
 
 Status SqlTx::InsertLogNodes(const std::vector<LogNode>& nodes) {
   for (const LogNode& n : nodes) {
-    TOUSU_RETURN_IF_ERROR(Hold(held_nodes_, {Int(n.key.level), Int(n.key.index), Bytes(n.hash)}));
+    if (!ValidNode(n.key)) {
+      return Status::InvalidArgument("log node (" + std::to_string(n.key.level) + ", " + std::to_string(n.key.index) +
+                                     ") is outside any tree");
+    }
+    TOUSU_RETURN_IF_ERROR(Hold(held_nodes_, {Int(LastLeaf(n.key)), Int(n.key.level), Int(n.key.index), Bytes(n.hash)}));
     if (writer_) log_nodes_[{n.key.level, n.key.index}] = n.hash;
   }
   return Status::Ok();
 }
 
 HeldRows SqlTx::HeldLeaves() { return HeldRows(kInsertLogLeaves, 6); }
-HeldRows SqlTx::HeldNodes() { return HeldRows(kInsertLogNodes, 3); }
+HeldRows SqlTx::HeldNodes() { return HeldRows(kInsertLogNodes, 4); }
 
 Status SqlTx::InsertCheckpoint(const CheckpointRecord& c) {
   return Done(db_.Exec(kInsertCheckpoint, {Int(c.tree_size), Bytes(c.root_hash),

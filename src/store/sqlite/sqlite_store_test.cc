@@ -636,5 +636,41 @@ TEST_F(SqliteStoreTest, AnUpdateWritesOnlyTheDeadlinesThatChanged) {
   EXPECT_EQ(rows, "400 review; 700 platform_reply; ");
 }
 
+// Version 11 keys log nodes by the last leaf they cover. A store written at version 10 keeps
+// every node, found by (level, index) as before; new nodes go in beside them.
+TEST_F(SqliteStoreTest, VersionElevenKeepsEveryLogNode) {
+  {
+    auto old = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadWrite).value();
+    for (const auto& m : sql::SqliteMigrations()) {
+      if (m.version > 10) break;
+      ASSERT_TRUE(old->Script("BEGIN IMMEDIATE;" + m.sql + "; PRAGMA user_version = " +
+                              std::to_string(m.version) + "; COMMIT;")
+                      .ok())
+          << m.version;
+    }
+    ASSERT_TRUE(old->Script("INSERT INTO log_nodes (level, idx, hash) VALUES (0, 0, x'00'), (0, 1, x'01'), "
+                            "(1, 0, x'10'), (0, 2, x'02'), (0, 3, x'03'), (1, 1, x'11'), (2, 0, x'20');")
+                    .ok());
+  }
+  auto store = SqliteStore::Open(DbPath(), false).value();
+  ASSERT_TRUE(store->WriteSync([](WriteTx& tx) {
+                return tx.InsertLogNodes({{{0, 4}, "\x04"}, {{0, 5}, "\x05"}, {{1, 2}, "\x12"}});
+              }).ok());
+  EXPECT_EQ(store->WriteSync([](WriteTx& tx) { return tx.InsertLogNodes({{{70, 0}, "x"}}); }).code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_TRUE(store->Read([](ReadTx& tx) -> Status {
+                TOUSU_ASSIGN_OR_RETURN(auto got, tx.GetLogNodes({{2, 0}, {0, 3}, {1, 1}, {1, 2}, {0, 5}, {3, 0}, {70, 1}}));
+                EXPECT_EQ(got, (std::vector<std::optional<std::string>>{"\x20", "\x03", "\x11", "\x12", "\x05",
+                                                                        std::nullopt, std::nullopt}));
+                return Status::Ok();
+              }).ok());
+  store->Close();
+  auto db = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadOnly).value();
+  std::string order;
+  const auto rows = db->Query("SELECT last, level FROM log_nodes", {}).value();  // the key's order
+  for (const auto& r : rows) order += std::to_string(r.Int(0)) + "." + std::to_string(r.Int(1)) + " ";
+  EXPECT_EQ(order, "0.0 1.0 1.1 2.0 3.0 3.1 3.2 4.0 5.0 5.1 ");
+}
+
 }  // namespace
 }  // namespace tousu
