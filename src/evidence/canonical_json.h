@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/json_text.h"
 #include "base/status.h"
 
 namespace tousu::evidence {
@@ -26,7 +27,7 @@ Status AppendCanonicalString(std::string_view s, std::string& out);
 
 // The quoted, escaped form of a string already known to be UTF-8 (no check): the escapes above,
 // which are also those Boost.JSON's serializer writes. For writers of our own JSON text.
-void AppendQuotedJson(std::string_view s, std::string& out);
+using ::tousu::AppendQuotedJson;
 
 }  // namespace tousu::evidence
 

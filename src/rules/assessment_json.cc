@@ -2,6 +2,8 @@
 // applied, their basis, the facts used and a Chinese explanation.
 #include <boost/json.hpp>
 
+#include "base/json_text.h"
+
 #include "domain/codec.h"
 #include "rules/engine.h"
 
@@ -109,6 +111,88 @@ json::object AssessmentJson(const Assessment& a) {
                                {"basis", json::array{json::value(a.demands_basis)}},
                                {"explanation", a.demands_explanation}}},
   };
+}
+
+std::string AssessmentText(const Assessment& a) {
+  const ResponsibilityAssessment& r = a.responsibility;
+  const RemedyAssessment& m = a.remedy;
+  const EvidenceAssessment& e = a.evidence;
+  auto names = [](JsonText& j, const auto& v) -> JsonText& {
+    j.BeginArray();
+    for (auto x : v) j.Str(ToString(x));
+    return j.End();
+  };
+  JsonText j(4096);
+  j.Begin();
+  j.Key("policy_version").Int(a.policy_version);
+  j.Key("assessed_at").Str(a.assessed_at);
+  j.Key("responsibility").Begin();
+  j.Key("party").Str(ToString(r.party));
+  j.Key("rules").Strings(r.rules);
+  j.Key("explanation").Str(r.explanation);
+  j.Key("basis").Strings(r.basis);
+  j.Key("incidents").BeginArray();
+  for (const auto& x : r.incidents) j.Value(IncidentJson(x));
+  j.End();
+  j.Key("burden_on_business").Bool(r.burden_on_business);
+  j.Key("platform_handles").Bool(r.platform_handles);
+  j.Key("incident_candidate");
+  if (r.candidate) {
+    const IncidentCandidate& c = *r.candidate;
+    j.Begin().Key("scope").Str(c.scope).Key("merchant");
+    if (c.merchant_ref.empty()) {
+      j.Null();
+    } else {
+      j.Str(c.merchant_ref);
+    }
+    j.Key("category").Str(ToString(c.category));
+    j.Key("from").Str(FormatRfc3339(c.from)).Key("to").Str(FormatRfc3339(c.to));
+    j.Key("count").Int(c.count).End();
+  } else {
+    j.Null();
+  }
+  j.Key("decided");
+  if (r.decided) {
+    j.Str(ToString(*r.decided));
+  } else {
+    j.Null();
+  }
+  j.Key("facts").Value(r.facts).End();
+  j.Key("remedy").Begin();
+  j.Key("refund_fen").Int(m.refund.fen()).Key("extension_days").Int(m.extension_days);
+  j.Key("punitive_fen").Int(m.punitive.fen()).Key("replace").Bool(m.replace).Key("restore").Bool(m.restore);
+  j.Key("kept_fen").Int(m.kept.fen()).Key("rules").Strings(m.rules).Key("basis").Strings(m.basis);
+  j.Key("facts").Value(m.facts).Key("explanation").Str(m.explanation).End();
+  j.Key("evidence").Begin();
+  names(j.Key("required"), e.required);
+  names(j.Key("present"), e.present);
+  names(j.Key("missing"), e.missing);
+  j.Key("late").Strings(e.late).Key("mismatched").Strings(e.mismatched);
+  j.Key("details").Value(e.details).Key("rules").Strings(e.rules).Key("basis").Strings(e.basis);
+  j.Key("explanation").Str(e.explanation).End();
+  j.Key("filing").Begin();
+  j.Key("late").Bool(a.filing.late).Key("late_reason_required").Bool(a.filing.late_reason_required);
+  j.Key("late_reason_given").Bool(a.filing.late_reason_given);
+  j.Key("rules").Strings(a.filing.rules).Key("basis").Strings(a.filing.basis);
+  j.Key("facts").Value(a.filing.facts).Key("explanation").Str(a.filing.explanation).End();
+  j.Key("routing").Begin();
+  j.Key("tier").Str(ToString(a.routing.tier)).Key("advice").Strings(a.routing.advice);
+  j.Key("rules").Strings(a.routing.rules).Key("basis").Strings(a.routing.basis);
+  j.Key("claimed_fen").Int(a.routing.claimed.fen()).Key("fraud_suspected").Bool(a.routing.fraud_suspected);
+  j.Key("facts").Value(a.routing.facts).Key("explanation").Str(a.routing.explanation).End();
+  j.Key("unfair_terms").BeginArray();
+  for (const UnfairTerm& t : a.unfair_terms) {
+    j.Begin().Key("clause").Str(t.clause).Key("basis").Str(t.basis).Key("source").Str(t.source);
+    j.Key("patterns").Strings(t.patterns).Key("meaning").Str(t.meaning).Key("rule").Str("terms.unfair").End();
+  }
+  j.End();
+  j.Key("demands_above_loss").Bool(a.demands_above_loss);
+  j.Key("demands").Begin().Key("above_loss").Bool(a.demands_above_loss);
+  j.Key("rules").BeginArray().Str("remedy.demands_above_loss").End();
+  j.Key("basis").BeginArray().Str(a.demands_basis).End();
+  j.Key("explanation").Str(a.demands_explanation).End();
+  j.End();
+  return j.Take();
 }
 
 }  // namespace tousu

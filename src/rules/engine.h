@@ -180,6 +180,9 @@ Money PunitiveFor(const Policy& p, Money price);
 // The assessment as GET /v1/complaints/{id}/assessment returns it (API.md's shape, plus
 // policy_version, rules, facts and explanation per part).
 boost::json::object AssessmentJson(const Assessment& a);
+// The same as text: serialize(AssessmentJson(a)), written without building the object (it is
+// stored with every filing, on the store's single writer thread).
+std::string AssessmentText(const Assessment& a);
 
 }  // namespace tousu
 

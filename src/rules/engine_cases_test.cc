@@ -178,8 +178,11 @@ TEST(EngineCases, EveryCaseGivesItsExpectedAssessment) {
       policy.version = 7;
     }
     const Instant now = Time(Str(c, "now"));
-    const json::object got = AssessmentJson(Assess(policy, Facts(c, now), now));
+    const Assessment a = Assess(policy, Facts(c, now), now);
+    const json::object got = AssessmentJson(a);
     ExpectSubset(c.at("expect"), got, "assessment");
+    // The stored text, written without the object, is the object's serialization byte for byte.
+    EXPECT_EQ(AssessmentText(a), json::serialize(got));
   }
 }
 

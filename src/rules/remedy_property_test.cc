@@ -135,6 +135,7 @@ TEST(RemedyProperties, TheEngineIsDeterministic) {
     const std::string first = boost::json::serialize(AssessmentJson(Assess(Policy::Default(), f, now)));
     const std::string second = boost::json::serialize(AssessmentJson(Assess(Policy::Default(), f, now)));
     ASSERT_EQ(first, second);
+    ASSERT_EQ(AssessmentText(Assess(Policy::Default(), f, now)), first);
   }
 }
 

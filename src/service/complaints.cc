@@ -182,7 +182,7 @@ StatusOr<Complaint> ComplaintService::File(WriteTx& tx, const Principal& who,
   c.late_reason = c.late ? cmd.late_reason : "";
   c.tier = assessment.routing.tier;
   TOUSU_ASSIGN_OR_RETURN(c.assignee, PickAssignee(tx, c.platform_id, c.tier));
-  c.assessment_json = json::serialize(AssessmentJson(assessment));
+  c.assessment_json = AssessmentText(assessment);
   c.party = assessment.responsibility.party;
 
   const Complaint before = c;
@@ -214,7 +214,7 @@ StatusOr<Complaint> ComplaintService::Act(WriteTx& tx, const Principal& who, std
   if (r.action == Action::kDecide) {
     // A decision is a fact: the assessment shows the decided party and any punitive damages.
     TOUSU_ASSIGN_OR_RETURN(Assessment a, AssessStored(tx, policy, c));
-    c.assessment_json = json::serialize(AssessmentJson(a));
+    c.assessment_json = AssessmentText(a);
     c.party = a.responsibility.party;
   }
   TOUSU_RETURN_IF_ERROR(Record(tx, *found, c, t, Actor::Of(who), /*is_new=*/false));
