@@ -40,9 +40,16 @@ const std::string kSimilarWhere =
     "status <> 'withdrawn'";
 const std::string kOpenStatuses =
     "('submitted', 'awaiting_merchant', 'offer_made', 'platform_review', 'decided', 'remedy_due')";
-// complaints_by_incident: incident_at in [earliest, to], then the window's end is checked.
-const std::string kTouching =
-    kComplaintColumns + " WHERE platform_id = ? AND incident_at >= ? AND incident_at <= ? AND "
+// Every category's names, quoted, for an IN list.
+std::string CategoryList() {
+  std::string out = "(";
+  for (Category c : AllOf<Category>()) out += std::string(out.size() > 1 ? ", '" : "'") + std::string(ToString(c)) + "'";
+  return out + ")";
+}
+// Every category's range of incident_at in [earliest, to] on complaints_similar (which holds
+// status: only open complaints' rows are read), then the window's end is checked.
+const std::string kTouchingWhere =
+    " WHERE platform_id = ? AND category IN " + CategoryList() + " AND incident_at >= ? AND incident_at <= ? AND "
     "COALESCE(incident_ends_at, incident_at) >= ? AND status IN " + kOpenStatuses + " AND id > ?";
 
 
@@ -73,6 +80,7 @@ std::string SimilarComplaintsSql(Dialect dialect, bool by_merchant, bool only_un
   if (dialect == Dialect::kSqlite) sql += std::string(" INDEXED BY ") + index;
   sql += kSimilarWhere;
   if (by_merchant) sql += " AND merchant_ref = ?";
+  // Word for word the partial index's condition (schema version 12), so that SQLite uses it.
   if (only_undetermined_open) sql += " AND party = 'undetermined' AND status IN " + kOpenStatuses;
   // By incident time only: the index's order, so the LIMIT stops the scan. (With an id
   // tie-break SQLite sorted every complaint of the same second first: a storm's all of them.)
@@ -116,7 +124,8 @@ StatusOr<std::vector<SimilarComplaint>> SqlTx::ListSimilarComplaints(std::string
 
 StatusOr<std::vector<Complaint>> SqlTx::ListOpenComplaintsTouching(std::string_view platform,
                                                                    const TouchingQuery& q) {
-  std::string sql = kTouching;
+  std::string sql = kComplaintColumns + (db_.dialect() == Dialect::kSqlite ? " INDEXED BY complaints_similar" : "") +
+                    kTouchingWhere;
   std::vector<Value> params{Text(platform), TimeValue(q.earliest_incident_at), TimeValue(q.to),
                             TimeValue(q.from), Text(q.after_id)};
   if (!q.merchant_ref.empty()) {

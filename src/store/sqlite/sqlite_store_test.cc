@@ -224,8 +224,23 @@ void ExpectBoundedSimilarPlans(const std::string& db_path) {
   q.merchant_ref.clear();
   q.only_undetermined_open = true;
   plan = PlanOf(db_path, sql::SimilarComplaintsQuery(sql::Dialect::kSqlite, "p", q));
-  EXPECT_NE(plan.find("INDEX complaints_undetermined (platform_id=? AND category=? AND party=?"), std::string::npos)
+  EXPECT_NE(plan.find("INDEX complaints_undetermined (platform_id=? AND category=? AND incident_at>? AND incident_at<?)"),
+            std::string::npos)
       << plan;
+}
+
+// An incident's open complaints are read with complaints_similar, forced (INDEXED BY): the statement
+// would fail were the index unusable for it. There is no index by incident time alone since version 12.
+TEST_F(SqliteStoreTest, AnIncidentsComplaintsAreIndexRanges) {
+  SqliteStore::Open(DbPath(), true).value()->Close();
+  auto conn = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadWrite).value();
+  sql::SqlTx tx(*conn);
+  // The statement as ListOpenComplaintsTouching runs it: run it, then ask for its plan.
+  TouchingQuery q{Instant::FromUnixSeconds(5000), Instant::FromUnixSeconds(6000), Instant::FromUnixSeconds(1000),
+                  "", "", 200};
+  ASSERT_TRUE(tx.ListOpenComplaintsTouching("p", q).ok());
+  auto rows = conn->Query("SELECT sql FROM sqlite_schema WHERE name = 'complaints_by_incident'", {}).value();
+  EXPECT_TRUE(rows.empty());
 }
 
 TEST_F(SqliteStoreTest, SimilarComplaintReadsAreBoundedIndexScans) {
@@ -244,9 +259,8 @@ TEST_F(SqliteStoreTest, SimilarComplaintPlansSurviveAnAnalyze) {
     ASSERT_TRUE(conn->Script("DELETE FROM sqlite_stat1 WHERE tbl = 'complaints';"
                              "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES "
                              "('complaints', 'complaints_similar_by_merchant', '20000 20000 2000 667 4 4 4'),"
-                             "('complaints', 'complaints_undetermined', '20000 20000 3334 3334 17'),"
+                             "('complaints', 'complaints_undetermined', '3334 3334 556 17'),"
                              "('complaints', 'complaints_similar', '20000 20000 3334 17 4 4 4'),"
-                             "('complaints', 'complaints_by_incident', '20000 20000 100'),"
                              "('complaints', 'complaints_by_order', '20000 20000 1'),"
                              "('complaints', 'complaints_by_assignee', '20000 20000 2000 1'),"
                              "('complaints', 'complaints_by_merchant', '20000 20000 2000 1'),"
@@ -259,10 +273,6 @@ TEST_F(SqliteStoreTest, SimilarComplaintPlansSurviveAnAnalyze) {
   ExpectBoundedSimilarPlans(DbPath());
 }
 
-// Every write job runs in a SAVEPOINT. The pages it may have to restore stay in memory
-// (temp_store=MEMORY) instead of going to a temp file past 64 KiB, which SQLite names etilqs_*
-// and unlinks at once: so it is looked for among the open descriptors while a job that changed
-// ~800 KB of existing pages is still running.
 // Queues `jobs` behind a job that holds the writer until all are queued, so that they run as
 // one group; returns their results in order.
 std::vector<Status> RunAsOneGroup(Store& store, std::vector<WriteJob> jobs) {
@@ -400,6 +410,11 @@ TEST_F(SqliteStoreTest, AGroupTheDatabaseRolledBackIsRefusedWhole) {
   store->Close();
 }
 
+// A write job runs in a SAVEPOINT when its group starts over, and SQLite journals the pages a
+// statement may have to restore. Those pages stay in memory (temp_store=MEMORY) instead of
+// going to a temp file past 64 KiB, which SQLite names etilqs_* and unlinks at once: so it is
+// looked for among the open descriptors while a job that changed ~800 KB of existing pages is
+// still running.
 TEST_F(SqliteStoreTest, AWriteJobsSavepointJournalStaysInMemory) {
   auto store = SqliteStore::Open(DbPath(), true).value();
   auto write_all = [&store](char fill) {
