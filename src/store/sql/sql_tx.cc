@@ -510,11 +510,16 @@ Status SqlTx::InsertComplaint(const Complaint& c) {
        OptJson(c.rating), Text(c.assessment_json), Text(JsonText(ToJson(c.deadlines))),
        Text(ToString(c.party))})));
   if (writer_) last_event_seq_[{c.platform_id, c.id}] = 0;  // a new complaint has no events yet
+  NoteSimilar(c);
   return WriteDeadlineIndex(c, {});
 }
 
 Status SqlTx::UpdateComplaint(const Complaint& c, const Complaint& before) {
   updated_complaints_.push_back(ComplaintKey{c.platform_id, c.id});
+  // Its status or party may take it into or out of a remembered similar-complaints answer.
+  std::erase_if(similar_memo_, [&](const SimilarMemo& m) {
+    return m.platform == c.platform_id && (m.query.category == c.category || m.query.category == before.category);
+  });
   TOUSU_ASSIGN_OR_RETURN(
       int64_t changed,
       db_.Exec(kUpdateComplaint,

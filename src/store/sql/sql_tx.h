@@ -36,6 +36,12 @@ SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, cons
 // statement on such a table other than those inserts (a read, a delete) flushes that table
 // first. Its owner must Flush before COMMIT and before a savepoint is opened, and after rolling
 // back to a savepoint call Forget. A reader's transaction (a proof) keeps nothing.
+//
+// The writer's transaction also remembers the answers of the similar-complaint reads it made
+// (not the refresh's), and keeps them true as it inserts complaints: a group of filings in a
+// complaint storm asks the same four questions (same platform, category and incident time) for
+// every filing, and each insert changes an answer only by the new complaint itself. An update of
+// a complaint drops the answers about its category.
 class SqlTx final : public WriteTx {
  public:
   explicit SqlTx(Connection& conn, bool writer = false) : db_(conn), writer_(writer) {}
@@ -47,6 +53,7 @@ class SqlTx final : public WriteTx {
     log_nodes_.clear();
     last_event_seq_.clear();
     for (HeldRows* h : {&held_leaves_, &held_nodes_, &held_outbox_, &held_events_, &held_deadlines_}) h->Clear();
+    similar_memo_.clear();
   }
   // Writes the rows held back.
   Status Flush();
@@ -148,7 +155,16 @@ class SqlTx final : public WriteTx {
   static HeldRows HeldEvents();
   static HeldRows HeldDeadlines();
 
+  struct SimilarMemo {
+    std::string platform;
+    SimilarQuery query;
+    std::vector<SimilarComplaint> found;
+  };
+  // The new complaint `c` into every remembered answer it belongs to.
+  void NoteSimilar(const Complaint& c);
+
   const bool writer_;
+  std::vector<SimilarMemo> similar_memo_;
   HeldRows held_leaves_ = HeldLeaves();
   HeldRows held_nodes_ = HeldNodes();
   HeldRows held_outbox_ = HeldOutbox();

@@ -3,6 +3,8 @@
 // window touches a given one.
 #include "store/sql/sql_tx.h"
 
+#include <algorithm>
+
 #include "store/sql/rows.h"
 
 namespace tousu::sql {
@@ -112,14 +114,61 @@ SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, cons
   return out;
 }
 
+namespace {
+
+bool SameQuestion(std::string_view platform, const SimilarQuery& q, const std::string& p, const SimilarQuery& m) {
+  return platform == p && q.category == m.category && q.merchant_ref == m.merchant_ref && q.from == m.from &&
+         q.to == m.to && q.exclude_id == m.exclude_id && q.limit == m.limit && q.newest_first == m.newest_first &&
+         q.only_undetermined_open == m.only_undetermined_open;
+}
+
+// Remembered answers per transaction: a storm's group asks a handful of distinct questions.
+constexpr size_t kMaxSimilarMemos = 64;
+
+}  // namespace
+
 StatusOr<std::vector<SimilarComplaint>> SqlTx::ListSimilarComplaints(std::string_view platform,
                                                                      const SimilarQuery& q) {
+  // The refresh's question (undetermined open ones) changes with every reassessment: not kept.
+  const bool memo = writer_ && !q.only_undetermined_open;
+  if (memo) {
+    for (const SimilarMemo& m : similar_memo_) {
+      if (SameQuestion(platform, q, m.platform, m.query)) return m.found;
+    }
+  }
   const SqlQuery query = SimilarComplaintsQuery(db_.dialect(), platform, q);
-  return All<SimilarComplaint>(db_.Query(query.sql, query.params), [](const Row& r) -> StatusOr<SimilarComplaint> {
-    TOUSU_ASSIGN_OR_RETURN(ComplaintStatus st, EnumAt<ComplaintStatus>(r, 3, "complaint status"));
-    TOUSU_ASSIGN_OR_RETURN(Party party, EnumAt<Party>(r, 4, "responsibility party"));
-    return SimilarComplaint{r.Text(0), r.Text(1), TimeAt(r, 2), st, party};
-  });
+  TOUSU_ASSIGN_OR_RETURN(
+      std::vector<SimilarComplaint> found,
+      All<SimilarComplaint>(db_.Query(query.sql, query.params), [](const Row& r) -> StatusOr<SimilarComplaint> {
+        TOUSU_ASSIGN_OR_RETURN(ComplaintStatus st, EnumAt<ComplaintStatus>(r, 3, "complaint status"));
+        TOUSU_ASSIGN_OR_RETURN(Party party, EnumAt<Party>(r, 4, "responsibility party"));
+        return SimilarComplaint{r.Text(0), r.Text(1), TimeAt(r, 2), st, party};
+      }));
+  if (memo) {
+    if (similar_memo_.size() >= kMaxSimilarMemos) similar_memo_.erase(similar_memo_.begin());
+    similar_memo_.push_back(SimilarMemo{std::string(platform), q, found});
+  }
+  return found;
+}
+
+void SqlTx::NoteSimilar(const Complaint& c) {
+  for (SimilarMemo& m : similar_memo_) {
+    const SimilarQuery& q = m.query;
+    // The query's WHERE, for this one complaint.
+    if (m.platform != c.platform_id || q.category != c.category) continue;
+    if (!q.merchant_ref.empty() && q.merchant_ref != c.merchant_ref) continue;
+    if (c.incident_at < q.from || c.incident_at > q.to || c.id == q.exclude_id) continue;
+    if (c.status == ComplaintStatus::kWithdrawn) continue;
+    // Its place by incident time (nearest first: descending when newest_first), after the
+    // complaints of the same second; ties may be listed in any order.
+    auto& found = m.found;
+    auto at = std::find_if(found.begin(), found.end(), [&](const SimilarComplaint& s) {
+      return q.newest_first ? s.incident_at < c.incident_at : s.incident_at > c.incident_at;
+    });
+    if (at == found.end() && static_cast<int>(found.size()) >= q.limit) continue;  // not among the nearest
+    found.insert(at, SimilarComplaint{c.id, c.merchant_ref, c.incident_at, c.status, c.party});
+    if (static_cast<int>(found.size()) > q.limit) found.pop_back();
+  }
 }
 
 StatusOr<std::vector<Complaint>> SqlTx::ListOpenComplaintsTouching(std::string_view platform,
