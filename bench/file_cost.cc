@@ -6,7 +6,7 @@
 // instruction count per filing is repeatable on a noisy machine, which timings here are not
 // (docs/benchmarks.md).
 //
-//   bench_file_cost --data DIR --meta META.json [--filings N] [--group G] [--first-order K]
+//   bench_file_cost --data DIR [--filings N] [--group G] [--first-order K]
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
