@@ -34,8 +34,8 @@ SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, cons
 // nodes, the outbox, events, the deadline index) and writes them in a few multi-row statements
 // at Flush (held_rows.h): one statement per row cost more than the b-tree insert it made. Any
 // statement on such a table other than those inserts (a read, a delete) flushes that table
-// first. Its owner must Flush before COMMIT and before a savepoint is opened, and after rolling
-// back to a savepoint call Forget. A reader's transaction (a proof) keeps nothing.
+// first. Its owner must Flush before COMMIT (and, running jobs in savepoints, at the end of each
+// job inside its savepoint), and after rolling back to a savepoint call Forget. A reader's transaction (a proof) keeps nothing.
 //
 // The writer's transaction also remembers the answers of the similar-complaint reads it made
 // (not the refresh's), and keeps them true as it inserts complaints: a group of filings in a
@@ -47,7 +47,7 @@ class SqlTx final : public WriteTx {
   explicit SqlTx(Connection& conn, bool writer = false) : db_(conn), writer_(writer) {}
 
   // What a rollback to a savepoint may have undone: everything remembered, and the rows held
-  // back since the savepoint (there are no older ones: Flush came before it).
+  // back since the savepoint (there are no older ones: the job before flushed its own).
   void Forget() {
     log_size_.reset();
     log_nodes_.clear();

@@ -207,6 +207,14 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
   }
   auto tx = std::make_unique<sql::SqlTx>(*writer_, /*writer=*/true);
   JobsRun jobs = RunJobs(group, *tx, results, /*savepoints=*/false);
+  // The rows the jobs held back (sql_tx.h), before COMMIT. If the database refuses them, the
+  // job whose rows they are is found by running the group again with savepoints, where each
+  // job's rows go in inside its own savepoint.
+  Status flushed = jobs == JobsRun::kDone ? tx->Flush() : Status::Ok();
+  if (!flushed.ok() && writer_->InTransaction()) {
+    log::Warn("store_group_rows_refused", {{"jobs", group.size()}, {"detail", flushed.ToString()}});
+    jobs = JobsRun::kRestart;
+  }
   if (jobs == JobsRun::kRestart) {
     // A job failed after it had written: start the group over with each job in a savepoint of
     // its own, so that the failed one rolls back alone.
@@ -219,9 +227,8 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
     }
     tx = std::make_unique<sql::SqlTx>(*writer_, /*writer=*/true);
     jobs = RunJobs(group, *tx, results, /*savepoints=*/true);
+    flushed = Status::Ok();  // each job's rows went in inside its savepoint
   }
-  // The rows the jobs held back (sql_tx.h), before COMMIT.
-  const Status flushed = jobs == JobsRun::kDone ? tx->Flush() : Status::Ok();
   if (jobs == JobsRun::kLost || !flushed.ok()) {
     if (writer_->InTransaction()) (void)run("ROLLBACK");
     // Nothing of the group is in the database, whatever the jobs before the failure returned.
@@ -270,11 +277,7 @@ SqliteStore::JobsRun SqliteStore::RunJobs(std::vector<Pending>& group, sql::SqlT
                                           std::vector<Status>& results, bool savepoints) {
   auto run = [this](const char* sql) { return writer_->Exec(sql, {}).status(); };
   for (size_t i = 0; i < group.size(); ++i) {
-    // The rows earlier jobs held back go in before this job's savepoint: a rollback to it must
-    // not take them along.
-    Status s = savepoints ? tx.Flush() : Status::Ok();
-    if (!s.ok()) return JobsRun::kLost;  // the earlier jobs' rows cannot be written
-    if (savepoints) s = run("SAVEPOINT job");
+    Status s = savepoints ? run("SAVEPOINT job") : Status::Ok();
     if (!s.ok()) {
       if (!writer_->InTransaction()) return JobsRun::kLost;
       results[i] = s;
@@ -296,6 +299,11 @@ SqliteStore::JobsRun SqliteStore::RunJobs(std::vector<Pending>& group, sql::SqlT
       }
       results[i] = s;
       continue;
+    }
+    // The rows this job held back go in inside its savepoint: refused, they fail this job alone.
+    if (s.ok()) {
+      s = tx.Flush();
+      if (!s.ok() && !writer_->InTransaction()) return JobsRun::kLost;
     }
     Status end = Status::Ok();
     if (!s.ok()) {
