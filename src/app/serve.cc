@@ -108,6 +108,14 @@ std::vector<http::Gauge> StoreGauges(SqliteStore& store, Instant now) {
                  "How long the WAL checkpoint pass now running has taken (0 between passes); over 10 s, "
                  "/readyz answers 503 until it returns.",
                  {{"", store.checkpoint_running_seconds()}}});
+  const sql::LogNodeCache& nodes = store.log_node_cache();
+  out.push_back({"tousu_log_node_cache_nodes",
+                 "Upper nodes of the transparency log's tree kept in memory for proofs (at most 8192).",
+                 {{"", static_cast<double>(nodes.size())}}});
+  out.push_back({"tousu_log_node_cache_hits_total",
+                 "Tree nodes that proofs found in that cache instead of reading SQLite.",
+                 {{"", static_cast<double>(nodes.hits())}},
+                 "counter"});
   Status s = store.Read([&](ReadTx& tx) -> Status {
     TOUSU_ASSIGN_OR_RETURN(auto counts, tx.CountComplaints());
     http::Gauge complaints{"tousu_complaints", "Complaints by status and tier.", {}};

@@ -82,7 +82,8 @@ TEST(Metrics, PromtoolAcceptsThePage) {
                              "tousu_deadlines_pending 2", "tousu_deadlines_due 0", "tousu_sweeper_lag_seconds 0",
                              "tousu_store_commit_duration_seconds_count", "tousu_rate_limited_total{limiter=\"login\"} 0",
                              "\ntousu_store_wal_pages ", "\ntousu_store_sync_running_seconds ",
-                             "\ntousu_store_checkpoint_running_seconds "}) {
+                             "\ntousu_store_checkpoint_running_seconds ", "\ntousu_log_node_cache_nodes ",
+                             "# TYPE tousu_log_node_cache_hits_total counter\ntousu_log_node_cache_hits_total "}) {
     EXPECT_NE(m.body.find(series), std::string::npos) << series << "\n" << m.body;
   }
   const std::string file = dir.path() + "/metrics.txt";

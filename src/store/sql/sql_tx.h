@@ -14,6 +14,7 @@
 
 #include "store/sql/connection.h"
 #include "store/sql/held_rows.h"
+#include "store/sql/log_node_cache.h"
 #include "store/store.h"
 
 namespace tousu::sql {
@@ -35,7 +36,9 @@ SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, cons
 // at Flush (held_rows.h): one statement per row cost more than the b-tree insert it made. Any
 // statement on such a table other than those inserts (a read, a delete) flushes that table
 // first. Its owner must Flush before COMMIT (and, running jobs in savepoints, at the end of each
-// job inside its savepoint), and after rolling back to a savepoint call Forget. A reader's transaction (a proof) keeps nothing.
+// job inside its savepoint), and after rolling back to a savepoint call Forget. A reader's
+// transaction keeps nothing itself; given the store's LogNodeCache, it looks up and adds the
+// upper tree nodes there (log_node_cache.h).
 //
 // The writer's transaction also remembers the answers of the similar-complaint reads it made
 // (not the refresh's), and keeps them true as it inserts complaints: a group of filings in a
@@ -45,6 +48,8 @@ SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, cons
 class SqlTx final : public WriteTx {
  public:
   explicit SqlTx(Connection& conn, bool writer = false) : db_(conn), writer_(writer) {}
+  // A reader's transaction that shares the upper tree nodes it reads through `node_cache`.
+  SqlTx(Connection& conn, LogNodeCache& node_cache) : db_(conn), writer_(false), node_cache_(&node_cache) {}
 
   // What a rollback to a savepoint may have undone: everything remembered, and the rows held
   // back since the savepoint (there are no older ones: the job before flushed its own).
@@ -164,6 +169,7 @@ class SqlTx final : public WriteTx {
   void NoteSimilar(const Complaint& c);
 
   const bool writer_;
+  LogNodeCache* const node_cache_ = nullptr;  // readers only: what they read is committed
   std::vector<SimilarMemo> similar_memo_;
   HeldRows held_leaves_ = HeldLeaves();
   HeldRows held_nodes_ = HeldNodes();

@@ -149,6 +149,10 @@ StatusOr<std::vector<std::optional<std::string>>> SqlTx::GetLogNodes(
   std::vector<std::optional<std::string>> out(keys.size());
   std::vector<size_t> wanted;
   for (size_t i = 0; i < keys.size(); ++i) {
+    if (node_cache_ != nullptr) {
+      out[i] = node_cache_->Find(keys[i].level, keys[i].index);
+      if (out[i]) continue;
+    }
     auto it = log_nodes_.find({keys[i].level, keys[i].index});
     if (it != log_nodes_.end()) {
       out[i] = it->second;
@@ -175,6 +179,7 @@ StatusOr<std::vector<std::optional<std::string>>> SqlTx::GetLogNodes(
       if (i >= keys.size()) return Status::Internal("a log node lookup answered for no key");
       out[i] = r.Text(1);
       if (writer_) log_nodes_[{keys[i].level, keys[i].index}] = *out[i];
+      if (node_cache_ != nullptr) node_cache_->Add(keys[i].level, keys[i].index, *out[i]);
     }
   }
   return out;

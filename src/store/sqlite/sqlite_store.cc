@@ -539,7 +539,7 @@ Status SqliteStore::Read(const ReadFn& fn) {
   TOUSU_ASSIGN_OR_RETURN(auto conn, AcquireReader());
   Status s = conn->Exec("BEGIN", {}).status();
   if (s.ok()) {
-    sql::SqlTx tx(*conn);
+    sql::SqlTx tx(*conn, log_node_cache_);
     try {
       s = fn(tx);
     } catch (const std::exception& e) {

@@ -105,6 +105,8 @@ class SqliteStore final : public Store {
   // The WAL's length in pages after the last commit (for /metrics): it starts over near
   // `restart_frames` unless a reader holds old frames.
   int64_t wal_pages() const { return wal_pages_.load(std::memory_order_relaxed); }
+  // The upper tree nodes the readers keep (for /metrics and tests).
+  const sql::LogNodeCache& log_node_cache() const { return log_node_cache_; }
   // How long the WAL sync (the checkpoint pass) now running has taken, in seconds; 0 when none
   // runs (for /metrics).
   double sync_running_seconds() const { return sync_wait_.RunningSeconds(); }
@@ -227,6 +229,8 @@ class SqliteStore final : public Store {
   std::condition_variable read_cv_;
   std::vector<std::unique_ptr<sql::SqliteConnection>> idle_readers_;  // GUARDED_BY(read_mu_)
   int open_readers_ = 0;                                              // GUARDED_BY(read_mu_)
+  // The transparency log's upper tree nodes, as readers read them (log_node_cache.h).
+  sql::LogNodeCache log_node_cache_;
 };
 
 }  // namespace tousu

@@ -14,6 +14,9 @@
 
 #include "base/crypto.h"
 #include "base/encoding.h"
+#include "evidence/merkle.h"
+#include "evidence/merkle_tree.h"
+#include "evidence/store_nodes.h"
 #include "store/sql/sql_tx.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_connection.h"
@@ -359,6 +362,60 @@ TEST_F(SqliteStoreTest, AGroupStartsOverOnlyWhenAJobFailsAfterWriting) {
   EXPECT_TRUE(Meta(*store, "a2"));
   EXPECT_FALSE(Meta(*store, "b2"));
   EXPECT_TRUE(Meta(*store, "c2"));
+  store->Close();
+}
+
+// Proofs read through the readers' cache of upper tree nodes are those of the stored tree, on
+// the first read and on later ones; only what readers read of committed transactions is kept
+// (the writer reads the nodes it writes, and may roll them back).
+TEST_F(SqliteStoreTest, ProofsThroughTheNodeCacheAreTheStoredTreesProofs) {
+  auto store = SqliteStore::Open(DbPath(), true).value();
+  constexpr uint64_t kLeaves = 3000;  // levels 8 to 11 hold 19 nodes
+  evidence::MemoryNodes expected;
+  auto leaf = [](uint64_t i) { return "leaf " + std::to_string(i); };
+  for (uint64_t i = 0; i < kLeaves; ++i) {
+    ASSERT_TRUE(evidence::AppendLeafHash(expected, i, evidence::LeafHash(leaf(i))).ok());
+  }
+  auto append = [&](uint64_t from, uint64_t to, bool fail) {
+    return store->WriteSync([&](WriteTx& tx) -> Status {
+      for (uint64_t i = from; i < to; ++i) {
+        TOUSU_RETURN_IF_ERROR(tx.InsertLogLeaf({static_cast<int64_t>(i), leaf(i), "p", "c", 1, ""}));
+        evidence::StoreNodes nodes(tx, &tx);
+        TOUSU_RETURN_IF_ERROR(evidence::AppendLeafHash(nodes, i, evidence::LeafHash(i < kLeaves ? leaf(i) : "gone")));
+      }
+      // The writer reads back nodes it wrote (and a later append would): never kept.
+      evidence::StoreNodes nodes(tx);
+      TOUSU_RETURN_IF_ERROR(evidence::RootAt(nodes, to).status());
+      return fail ? Status::Conflict("rolled back after writing nodes") : Status::Ok();
+    });
+  };
+  for (uint64_t from = 0; from < kLeaves; from += 500) ASSERT_TRUE(append(from, from + 500, false).ok());
+  // Leaves 3000..3327 complete nodes at levels 8 (3072..3327) and 9 (3072..3583 is not): rolled back.
+  ASSERT_EQ(append(kLeaves, kLeaves + 328, true).code(), StatusCode::kConflict);
+  EXPECT_EQ(store->log_node_cache().size(), 0u) << "the writer put nodes into the readers' cache";
+
+  for (int pass = 0; pass < 2; ++pass) {
+    for (uint64_t i = 0; i < kLeaves; i += 7) {
+      auto want = evidence::InclusionProof(expected, i, kLeaves);
+      ASSERT_TRUE(want.ok());
+      ASSERT_TRUE(store->Read([&](ReadTx& tx) -> Status {
+                    evidence::StoreNodes nodes(tx);
+                    TOUSU_ASSIGN_OR_RETURN(auto got, evidence::InclusionProof(nodes, i, kLeaves));
+                    EXPECT_EQ(got, *want) << "leaf " << i << ", pass " << pass;
+                    TOUSU_ASSIGN_OR_RETURN(auto root, evidence::RootAt(nodes, kLeaves));
+                    EXPECT_EQ(root, *evidence::RootAt(expected, kLeaves));
+                    const uint64_t first = 1 + i % (kLeaves - 1);
+                    TOUSU_ASSIGN_OR_RETURN(auto consistency, evidence::ConsistencyProof(nodes, first, kLeaves));
+                    EXPECT_EQ(consistency, *evidence::ConsistencyProof(expected, first, kLeaves));
+                    return Status::Ok();
+                  }).ok());
+    }
+    if (pass == 0) {
+      // Levels 8..11 of a tree of 3,000 leaves: 11 + 5 + 2 + 1 nodes, all read by some proof.
+      EXPECT_EQ(store->log_node_cache().size(), 19u);
+    }
+  }
+  EXPECT_GT(store->log_node_cache().hits(), 0u) << "the second pass read every upper node from SQLite again";
   store->Close();
 }
 
