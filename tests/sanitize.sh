@@ -6,12 +6,13 @@
 #  2. TSan (build-tsan): the tests that run threads against each other: the integration suite
 #     (a multi-threaded server, its writer and sweeper threads, concurrent clients and the
 #     crash test) and the unit tests.
-# Only the programs tests run are built: target test_programs (CMakeLists.txt), which each such
-# program joins with tousu_test_program() where it is added. Before the tests run, a chosen test
-# whose program was not built (not registered) fails the run by name; bench_file_cost's tests
-# once ran as "Not Run" in CI when this list was kept here by hand. CTest can name a test's
-# program only once it is built (gtest_discover_tests finds the unit and integration tests by
-# running their binaries), which is why the list lives in CMake and not in a CTest query.
+# Only the programs the chosen tests run are built: each program a test runs is registered in
+# CMake with tousu_test_program(), with the labels of its tests; ASan builds target
+# test_programs (all of them), TSan test_programs_unit and test_programs_integration. Before the
+# tests run, a chosen test whose program was not built fails the run by name; bench_file_cost's
+# tests once ran as "Not Run" in CI when the list was kept here by hand. CTest itself can name a
+# test's program only once it is built (gtest_discover_tests finds the unit and integration tests
+# by running their binaries), which is why the list lives in CMake and not in a CTest query.
 # Both build at -O1 -g1 (CMakeLists.txt): about half the build time of -O2 -g.
 # Every sanitizer report of every process goes to a log file (log_path), so a report from a
 # server child process fails the run as surely as one in the test process. Zero reports passes.
@@ -36,16 +37,17 @@ sys.exit(1 if missing or not tests else 0)'
 }
 
 run_kind() {
-  local kind=$1 dir option labels
+  local kind=$1 dir option labels targets
   case "$kind" in
-    asan) dir=build-asan; option=address; labels=() ;;
-    tsan) dir=build-tsan; option=thread; labels=(-L "unit|integration") ;;
+    asan) dir=build-asan; option=address; labels=(); targets=(test_programs) ;;
+    tsan) dir=build-tsan; option=thread; labels=(-L "unit|integration")
+          targets=(test_programs_unit test_programs_integration) ;;
     *) echo "sanitize.sh: unknown kind $kind (asan, tsan)" >&2; return 2 ;;
   esac
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTOUSU_SANITIZE="$option" >"$dir.cmake.log" 2>&1 \
     || { cat "$dir.cmake.log"; return 1; }
-  echo "== $kind: building test_programs in $dir"
-  cmake --build "$dir" -j "$jobs" --target test_programs || return 1
+  echo "== $kind: building ${targets[*]} in $dir"
+  cmake --build "$dir" -j "$jobs" --target "${targets[@]}" || return 1
   local missing
   if ! missing=$(unbuilt_tests "$dir" "${labels[@]}"); then
     echo "== $kind: no tests chosen, or tests whose program was not built (register it with" \
