@@ -19,8 +19,17 @@ void LogNodeCache::Add(int level, int64_t index, std::string_view hash) {
   std::array<char, 32> h;
   std::copy(hash.begin(), hash.end(), h.begin());
   std::unique_lock lock(mu_);
-  if (nodes_.size() >= capacity_) return;
+  if (nodes_.contains(Key{level, index})) return;
+  if (nodes_.size() >= capacity_) {
+    // Give up the newest node of the lowest level below this one, if there is one.
+    int lowest = min_level_;
+    while (lowest < level && by_level_[lowest].empty()) ++lowest;
+    if (lowest >= level) return;
+    nodes_.erase(Key{lowest, by_level_[lowest].back()});
+    by_level_[lowest].pop_back();
+  }
   nodes_.emplace(Key{level, index}, h);
+  by_level_[level].push_back(index);
 }
 
 size_t LogNodeCache::size() const {

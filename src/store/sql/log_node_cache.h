@@ -11,8 +11,11 @@
 //
 // Only what a reader read is kept: it was committed. The writer's transaction may read nodes it
 // wrote itself and then roll back, so it never adds to the cache (SqlTx). The cache holds at
-// most `capacity` nodes and then admits no more: the top levels, which every proof reads, are
-// in it after the first few proofs.
+// most `capacity` nodes. When it is full, a node takes the place of one of a lower level, and a
+// node of the lowest level kept is not admitted: as the log grows past what fits (about 2
+// million leaves by default), the cache keeps the top of the tree, which every proof reads,
+// including the new nodes at the top that recent leaves' proofs need; the lowest kept level
+// churns.
 //
 // Thread-safety: safe for concurrent use.
 #ifndef TOUSU_STORE_SQL_LOG_NODE_CACHE_H_
@@ -27,6 +30,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace tousu::sql {
 
@@ -44,12 +48,13 @@ class LogNodeCache {
 
   // The hash of node (level, index), if kept.
   std::optional<std::string> Find(int level, int64_t index) const;
-  // Keeps a node a reader read, if its level is kept and there is room. `hash` must be the
-  // 32 bytes of a committed node; anything else is not kept.
+  // Keeps a node a reader read, if its level is kept and there is room, or a node of a lower
+  // level to give up (see above). `hash` must be the 32 bytes of a committed node; anything
+  // else is not kept.
   void Add(int level, int64_t index, std::string_view hash);
 
   // Whether the node's level is one the cache keeps (a lookup below it is not worth a lock).
-  bool Keeps(int level) const { return level >= min_level_; }
+  bool Keeps(int level) const { return level >= min_level_ && level < kLevels; }
   size_t size() const;
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
 
@@ -65,10 +70,15 @@ class LogNodeCache {
     }
   };
 
+  static constexpr int kLevels = 64;  // a tree of at most 2^63 leaves
+
   const int min_level_;
   const size_t capacity_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<Key, std::array<char, 32>, KeyHash> nodes_;
+  std::unordered_map<Key, std::array<char, 32>, KeyHash> nodes_;  // GUARDED_BY(mu_)
+  // The indexes kept at each level, so that a full cache finds a node of its lowest level to
+  // give up in O(levels).
+  std::array<std::vector<int64_t>, kLevels> by_level_;  // GUARDED_BY(mu_)
   mutable std::atomic<uint64_t> hits_{0};
 };
 

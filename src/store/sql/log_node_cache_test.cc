@@ -37,16 +37,44 @@ TEST(LogNodeCache, KeepsOnlyWellFormedHashes) {
   EXPECT_EQ(cache.size(), 0u);
 }
 
-TEST(LogNodeCache, AdmitsNothingOnceFull) {
+TEST(LogNodeCache, WhenFullOnlyAHigherNodeIsAdmitted) {
   LogNodeCache cache(0, 3);
-  for (int64_t i = 0; i < 10; ++i) cache.Add(1, i, HashOf(1, i));
+  for (int64_t i = 0; i < 3; ++i) cache.Add(1, i, HashOf(1, i));
+  cache.Add(1, 9, HashOf(1, 9));
   EXPECT_EQ(cache.size(), 3u);
-  EXPECT_EQ(cache.Find(1, 0), HashOf(1, 0));
-  EXPECT_EQ(cache.Find(1, 2), HashOf(1, 2));
-  EXPECT_FALSE(cache.Find(1, 3));
+  EXPECT_FALSE(cache.Find(1, 9)) << "a node of the lowest level kept took another's place";
   // A node already kept is not replaced by a second read of it.
   cache.Add(1, 0, HashOf(7, 7));
   EXPECT_EQ(cache.Find(1, 0), HashOf(1, 0));
+
+  // Higher nodes take the places of level-1 nodes, newest first, then of level-2 ones; never
+  // of their own level or a higher one.
+  cache.Add(3, 0, HashOf(3, 0));
+  EXPECT_FALSE(cache.Find(1, 2));
+  cache.Add(2, 0, HashOf(2, 0));
+  EXPECT_FALSE(cache.Find(1, 1));
+  EXPECT_EQ(cache.size(), 3u);
+  EXPECT_EQ(cache.Find(3, 0), HashOf(3, 0));
+  EXPECT_EQ(cache.Find(2, 0), HashOf(2, 0));
+  EXPECT_EQ(cache.Find(1, 0), HashOf(1, 0));
+  cache.Add(2, 1, HashOf(2, 1));
+  EXPECT_FALSE(cache.Find(1, 0));
+  cache.Add(2, 2, HashOf(2, 2));
+  EXPECT_FALSE(cache.Find(2, 2));
+  cache.Add(3, 1, HashOf(3, 1));
+  EXPECT_EQ(cache.size(), 3u);
+  EXPECT_EQ(cache.Find(3, 0), HashOf(3, 0));
+  EXPECT_EQ(cache.Find(3, 1), HashOf(3, 1));
+  EXPECT_EQ(cache.Find(2, 0), HashOf(2, 0));
+  EXPECT_FALSE(cache.Find(2, 1));
+}
+
+TEST(LogNodeCache, IgnoresLevelsBeyondAnyTree) {
+  LogNodeCache cache(0, 10);
+  cache.Add(64, 0, HashOf(64, 0));
+  cache.Add(1000, 0, HashOf(1000, 0));
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_FALSE(cache.Find(64, 0));
 }
 
 // Readers on several threads add and find at once (the store's readers do); run under TSan by
