@@ -110,7 +110,8 @@ std::vector<http::Gauge> StoreGauges(SqliteStore& store, Instant now) {
                  {{"", store.checkpoint_running_seconds()}}});
   const sql::LogNodeCache& nodes = store.log_node_cache();
   out.push_back({"tousu_log_node_cache_nodes",
-                 "Upper nodes of the transparency log's tree kept in memory for proofs (at most 8192).",
+                 "Upper nodes of the transparency log's tree kept in memory for proofs (at most " +
+                     std::to_string(sql::LogNodeCache::kDefaultCapacity) + ").",
                  {{"", static_cast<double>(nodes.size())}}});
   out.push_back({"tousu_log_node_cache_hits_total",
                  "Tree nodes that proofs found in that cache instead of reading SQLite.",
