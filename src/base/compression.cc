@@ -26,45 +26,101 @@ Contexts& ThisThreadContexts() {
 
 }  // namespace
 
-class SampleTrainedCompressor::Dictionary {
- public:
-  Dictionary(const std::string& bytes, int level)
-      : compress_(ZSTD_createCDict(bytes.data(), bytes.size(), level)),
-        decompress_(ZSTD_createDDict(bytes.data(), bytes.size())) {}
-  ~Dictionary() {
-    ZSTD_freeCDict(compress_);
-    ZSTD_freeDDict(decompress_);
+struct ZstdDictionary::States {
+  ZSTD_CDict* compress = nullptr;
+  ZSTD_DDict* decompress = nullptr;
+  ~States() {
+    ZSTD_freeCDict(compress);
+    ZSTD_freeDDict(decompress);
   }
-  Dictionary(const Dictionary&) = delete;
-  Dictionary& operator=(const Dictionary&) = delete;
-
-  bool ok() const { return compress_ != nullptr && decompress_ != nullptr; }
-  const ZSTD_CDict* compress() const { return compress_; }
-  const ZSTD_DDict* decompress() const { return decompress_; }
-
- private:
-  ZSTD_CDict* const compress_;
-  ZSTD_DDict* const decompress_;
 };
 
-SampleTrainedCompressor::SampleTrainedCompressor(Options options) : options_(options) {}
+std::shared_ptr<const ZstdDictionary> ZstdDictionary::Make(std::string bytes, int level, bool compression) {
+  std::shared_ptr<ZstdDictionary> d(new ZstdDictionary(std::move(bytes)));
+  const std::string& b = d->bytes_;
+  d->states_->decompress = ZSTD_createDDict(b.data(), b.size());
+  if (d->states_->decompress == nullptr) return nullptr;
+  if (compression) {
+    d->states_->compress = ZSTD_createCDict(b.data(), b.size(), level);
+    if (d->states_->compress == nullptr) return nullptr;
+  }
+  return d;
+}
 
-SampleTrainedCompressor::~SampleTrainedCompressor() {
+ZstdDictionary::ZstdDictionary(std::string bytes) : bytes_(std::move(bytes)), states_(std::make_unique<States>()) {}
+
+ZstdDictionary::~ZstdDictionary() = default;
+
+bool ZstdDictionary::Compress(std::string_view text, std::string* out) const {
+  ZSTD_CCtx* cctx = ThisThreadContexts().compress;
+  if (cctx == nullptr || states_->compress == nullptr) return false;
+  out->resize(ZSTD_compressBound(text.size()));
+  // The frame records the text's size (Decompress needs it; zstd writes it by default) and its
+  // checksum, so that a damaged byte is an error and not another text.
+  if (ZSTD_isError(ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)) ||
+      ZSTD_isError(ZSTD_CCtx_refCDict(cctx, states_->compress))) {
+    return false;
+  }
+  const size_t n = ZSTD_compress2(cctx, out->data(), out->size(), text.data(), text.size());
+  (void)ZSTD_CCtx_refCDict(cctx, nullptr);
+  if (ZSTD_isError(n)) return false;  // out of memory: the buffer is large enough
+  out->resize(n);
+  return true;
+}
+
+bool ZstdDictionary::Decompress(std::string_view packed, size_t max_size, std::string* out) const {
+  const unsigned long long size = ZSTD_getFrameContentSize(packed.data(), packed.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > max_size) return false;
+  ZSTD_DCtx* dctx = ThisThreadContexts().decompress;
+  if (dctx == nullptr) return false;
+  out->resize(static_cast<size_t>(size));
+  const size_t n = ZSTD_decompress_usingDDict(dctx, out->data(), out->size(), packed.data(), packed.size(),
+                                              states_->decompress);
+  return !ZSTD_isError(n) && n == size;
+}
+
+std::optional<std::string> TrainZstdDictionary(const std::vector<std::string>& samples, size_t max_bytes,
+                                               std::string* why) {
+  std::string joined;
+  std::vector<size_t> sizes;
+  sizes.reserve(samples.size());
+  for (const auto& s : samples) {
+    joined += s;
+    sizes.push_back(s.size());
+  }
+  std::string bytes(max_bytes, '\0');
+  const size_t n = ZDICT_trainFromBuffer(bytes.data(), bytes.size(), joined.data(), sizes.data(),
+                                         static_cast<unsigned>(sizes.size()));
+  if (ZDICT_isError(n)) {
+    *why = ZDICT_getErrorName(n);
+    return std::nullopt;
+  }
+  bytes.resize(n);
+  return bytes;
+}
+
+DictionarySampler::DictionarySampler(Options options, std::function<void(std::vector<std::string>)> train)
+    : options_(options), train_(std::move(train)) {}
+
+DictionarySampler::~DictionarySampler() { Stop(); }
+
+void DictionarySampler::Stop() {
   std::thread trainer;
   {
     std::lock_guard lock(mu_);
+    stopped_ = true;
     trainer.swap(trainer_);
   }
   if (trainer.joinable()) trainer.join();
 }
 
-std::optional<SampleTrainedCompressor::Packed> SampleTrainedCompressor::Compress(std::string_view text) {
-  std::shared_ptr<const Dictionary> dictionary;
+void DictionarySampler::Add(std::string_view text, bool packed_with_dictionary) {
   std::vector<std::string> to_train;
   std::thread finished_trainer;
   {
     std::lock_guard lock(mu_);
-    dictionary = dictionary_;
+    if (stopped_) return;
     if (collecting_) {
       samples_.emplace_back(text);
       sample_bytes_ += text.size();
@@ -73,20 +129,50 @@ std::optional<SampleTrainedCompressor::Packed> SampleTrainedCompressor::Compress
         to_train.swap(samples_);
         sample_bytes_ = 0;
       }
-    } else if (dictionary != nullptr && ++packed_since_training_ >= options_.retrain_after) {
+    } else if (packed_with_dictionary && ++packed_since_trained_ >= options_.retrain_after) {
       collecting_ = true;
-      packed_since_training_ = 0;
+      packed_since_trained_ = 0;
     }
-    if (!to_train.empty() && options_.train_in_background) {
-      // The last trainer has published its dictionary (or given up) before samples were
-      // collected again, so it is done or about to return: joined outside the lock.
+    if (!to_train.empty() && options_.background) {
+      // The last training ended (Trained or Resume) before samples were taken again, so its
+      // thread is done or about to return: joined outside the lock.
       finished_trainer.swap(trainer_);
-      trainer_ = std::thread([this, samples = std::move(to_train)]() mutable { Train(std::move(samples)); });
+      trainer_ = std::thread([this, samples = std::move(to_train)]() mutable { train_(std::move(samples)); });
     }
   }
   if (finished_trainer.joinable()) finished_trainer.join();
-  if (!to_train.empty()) {
-    Train(std::move(to_train));
+  if (!to_train.empty()) train_(std::move(to_train));
+}
+
+void DictionarySampler::Trained() {
+  std::lock_guard lock(mu_);
+  collecting_ = false;
+  packed_since_trained_ = 0;
+  samples_.clear();
+  sample_bytes_ = 0;
+}
+
+void DictionarySampler::Resume() {
+  std::lock_guard lock(mu_);
+  collecting_ = true;
+}
+
+SampleTrainedCompressor::SampleTrainedCompressor(Options options)
+    : options_(options),
+      sampler_({options.samples, options.max_sample_bytes, options.retrain_after, options.train_in_background},
+               [this](std::vector<std::string> samples) { Train(std::move(samples)); }) {}
+
+SampleTrainedCompressor::~SampleTrainedCompressor() { sampler_.Stop(); }
+
+std::optional<SampleTrainedCompressor::Packed> SampleTrainedCompressor::Compress(std::string_view text) {
+  std::shared_ptr<const Dictionary> dictionary;
+  {
+    std::lock_guard lock(mu_);
+    dictionary = dictionary_;
+  }
+  sampler_.Add(text, dictionary != nullptr);
+  if (!options_.train_in_background) {
+    // The text that completed the samples is packed with the dictionary trained on them.
     std::lock_guard lock(mu_);
     dictionary = dictionary_;
   }
@@ -94,60 +180,48 @@ std::optional<SampleTrainedCompressor::Packed> SampleTrainedCompressor::Compress
   Packed out;
   out.dictionary = dictionary;
   out.raw_size = static_cast<uint32_t>(text.size());
-  out.bytes.resize(ZSTD_compressBound(text.size()));
-  ZSTD_CCtx* cctx = ThisThreadContexts().compress;
-  if (cctx == nullptr) return std::nullopt;
-  const size_t n = dictionary != nullptr
-                       ? ZSTD_compress_usingCDict(cctx, out.bytes.data(), out.bytes.size(), text.data(),
-                                                  text.size(), dictionary->compress())
-                       : ZSTD_compressCCtx(cctx, out.bytes.data(), out.bytes.size(), text.data(), text.size(), 1);
-  if (ZSTD_isError(n)) return std::nullopt;  // out of memory: the buffer is large enough
-  out.bytes.resize(n);
+  if (dictionary != nullptr) {
+    if (!dictionary->Compress(text, &out.bytes)) return std::nullopt;
+  } else {
+    out.bytes.resize(ZSTD_compressBound(text.size()));
+    ZSTD_CCtx* cctx = ThisThreadContexts().compress;
+    if (cctx == nullptr) return std::nullopt;
+    const size_t n = ZSTD_compressCCtx(cctx, out.bytes.data(), out.bytes.size(), text.data(), text.size(), 1);
+    if (ZSTD_isError(n)) return std::nullopt;  // out of memory: the buffer is large enough
+    out.bytes.resize(n);
+  }
   out.bytes.shrink_to_fit();
   return out;
 }
 
 bool SampleTrainedCompressor::Decompress(const Dictionary* dictionary, std::string_view bytes, uint32_t raw_size,
                                          std::string* out) {
+  if (dictionary != nullptr) return dictionary->Decompress(bytes, raw_size, out) && out->size() == raw_size;
   out->resize(raw_size);
   ZSTD_DCtx* dctx = ThisThreadContexts().decompress;
   if (dctx == nullptr) return false;
-  const size_t n = dictionary != nullptr
-                       ? ZSTD_decompress_usingDDict(dctx, out->data(), out->size(), bytes.data(), bytes.size(),
-                                                    dictionary->decompress())
-                       : ZSTD_decompressDCtx(dctx, out->data(), out->size(), bytes.data(), bytes.size());
+  const size_t n = ZSTD_decompressDCtx(dctx, out->data(), out->size(), bytes.data(), bytes.size());
   return !ZSTD_isError(n) && n == raw_size;
 }
 
 void SampleTrainedCompressor::Train(std::vector<std::string> samples) {
-  std::string joined;
-  std::vector<size_t> sizes;
-  sizes.reserve(samples.size());
-  for (const auto& s : samples) {
-    joined += s;
-    sizes.push_back(s.size());
-  }
+  std::string why = "out of memory";
+  std::optional<std::string> bytes = TrainZstdDictionary(samples, options_.dictionary_bytes, &why);
+  const size_t count = samples.size();
   samples.clear();
-  std::string bytes(options_.dictionary_bytes, '\0');
-  const size_t n = ZDICT_trainFromBuffer(bytes.data(), bytes.size(), joined.data(), sizes.data(),
-                                         static_cast<unsigned>(sizes.size()));
-  std::shared_ptr<const Dictionary> trained;
-  if (!ZDICT_isError(n)) {
-    bytes.resize(n);
-    auto d = std::make_shared<const Dictionary>(bytes, options_.level);
-    if (d->ok()) trained = std::move(d);
-  }
-  std::lock_guard lock(mu_);
+  std::shared_ptr<const Dictionary> trained = bytes ? ZstdDictionary::Make(std::move(*bytes), options_.level) : nullptr;
   if (trained == nullptr) {
     // Too few or too small samples (ZDICT needs some bulk): try again on the next ones.
     log::Warn("compression_dictionary_not_trained",
-              {{"samples", static_cast<int64_t>(sizes.size())},
-               {"detail", ZDICT_isError(n) ? ZDICT_getErrorName(n) : "out of memory"}});
-    collecting_ = true;
+              {{"samples", static_cast<int64_t>(count)}, {"detail", why}});
+    sampler_.Resume();
     return;
   }
-  dictionary_ = std::move(trained);
-  packed_since_training_ = 0;
+  {
+    std::lock_guard lock(mu_);
+    dictionary_ = std::move(trained);
+  }
+  sampler_.Trained();
   trained_.fetch_add(1, std::memory_order_relaxed);
 }
 

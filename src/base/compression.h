@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,6 +27,80 @@
 #include <vector>
 
 namespace tousu {
+
+// A zstd dictionary with its prepared compression (at one level) and decompression states,
+// shared by every text packed with it. Packed texts are plain zstd frames that record their
+// size, so unpacking needs nothing but the same dictionary.
+// Thread-safety: immutable; Compress and Decompress may run on any thread at once.
+class ZstdDictionary final {
+ public:
+  // With `compression` false, the dictionary only unpacks (Compress fails), which spares the
+  // compression state. Null when zstd cannot get memory, or refuses bytes that begin
+  // like a trained dictionary but are damaged; other bytes make a raw-content dictionary (a value
+  // packed with another dictionary then fails to unpack).
+  static std::shared_ptr<const ZstdDictionary> Make(std::string bytes, int level, bool compression = true);
+  ~ZstdDictionary();
+  ZstdDictionary(const ZstdDictionary&) = delete;
+  ZstdDictionary& operator=(const ZstdDictionary&) = delete;
+
+  const std::string& bytes() const { return bytes_; }
+  // Packs `text` as one zstd frame that records its size and a checksum of the text. False when
+  // zstd cannot get memory or the dictionary only unpacks.
+  bool Compress(std::string_view text, std::string* out) const;
+  // False if `packed` is damaged (its checksum, when it has one, does not match), was packed
+  // with another dictionary, or unpacks to more than `max_size` bytes.
+  bool Decompress(std::string_view packed, size_t max_size, std::string* out) const;
+
+ private:
+  struct States;
+  explicit ZstdDictionary(std::string bytes);
+  const std::string bytes_;
+  std::unique_ptr<States> states_;
+};
+
+// A dictionary of at most `max_bytes` trained on `samples` (zstd's ZDICT). Nullopt, with the
+// reason in *why, when the samples are too few or too small to train on.
+std::optional<std::string> TrainZstdDictionary(const std::vector<std::string>& samples, size_t max_bytes,
+                                               std::string* why);
+
+// When to take samples for a dictionary and when to train one: the bookkeeping that every user
+// of a trained dictionary shares. The first `samples` texts added (or fewer, once they add up to
+// `max_sample_bytes`) are kept and then handed to `train`, on a thread of its own unless
+// `background` is off (then on the thread of the Add that completed them). The owner answers
+// with Trained (a dictionary packs from now on) or Resume (none came of it: take samples again).
+// After `retrain_after` texts packed with a dictionary, samples are taken again.
+// Thread-safety: all methods may be called from any thread; `train` must not call Add.
+class DictionarySampler final {
+ public:
+  struct Options {
+    size_t samples = 1000;
+    size_t max_sample_bytes = 8 << 20;
+    size_t retrain_after = 200000;
+    bool background = true;
+  };
+  DictionarySampler(Options options, std::function<void(std::vector<std::string> samples)> train);
+  ~DictionarySampler();  // Stop
+  DictionarySampler(const DictionarySampler&) = delete;
+  DictionarySampler& operator=(const DictionarySampler&) = delete;
+
+  // Notes one text, packed with a dictionary or not.
+  void Add(std::string_view text, bool packed_with_dictionary);
+  void Trained();  // a new dictionary packs: counting toward the next training starts over
+  void Resume();   // no dictionary came of the last samples: samples are taken again
+  // Waits for a training under way on the background thread; none starts after this.
+  void Stop();
+
+ private:
+  const Options options_;
+  const std::function<void(std::vector<std::string>)> train_;
+  std::mutex mu_;
+  std::vector<std::string> samples_;  // GUARDED_BY(mu_)
+  size_t sample_bytes_ = 0;           // GUARDED_BY(mu_)
+  bool collecting_ = true;            // GUARDED_BY(mu_)
+  size_t packed_since_trained_ = 0;   // GUARDED_BY(mu_)
+  bool stopped_ = false;              // GUARDED_BY(mu_)
+  std::thread trainer_;               // GUARDED_BY(mu_)
+};
 
 class SampleTrainedCompressor final {
  public:
@@ -38,8 +113,7 @@ class SampleTrainedCompressor final {
     bool train_in_background = true;    // false: trained on the thread that adds the last sample
   };
 
-  // A trained dictionary, shared by every text packed with it.
-  class Dictionary;
+  using Dictionary = ZstdDictionary;
 
   struct Packed {
     std::shared_ptr<const Dictionary> dictionary;  // null: packed without one
@@ -73,11 +147,7 @@ class SampleTrainedCompressor final {
   std::atomic<uint64_t> trained_{0};
   mutable std::mutex mu_;
   std::shared_ptr<const Dictionary> dictionary_;  // GUARDED_BY(mu_)
-  std::vector<std::string> samples_;              // GUARDED_BY(mu_)
-  size_t sample_bytes_ = 0;                       // GUARDED_BY(mu_)
-  bool collecting_ = true;                        // GUARDED_BY(mu_)
-  size_t packed_since_training_ = 0;              // GUARDED_BY(mu_)
-  std::thread trainer_;                           // GUARDED_BY(mu_)
+  DictionarySampler sampler_;                     // last: its trainer uses the members above
 };
 
 }  // namespace tousu
