@@ -20,7 +20,7 @@ StatusOr<json::value> JsonAt(const Row& r, size_t i) {
 
 }  // namespace
 
-StatusOr<Complaint> ComplaintFrom(const Row& r) {
+StatusOr<Complaint> ComplaintFrom(const Row& r, const UnpackFn& unpack) {
   Complaint c;
   c.platform_id = r.Text(0);
   c.id = r.Text(1);
@@ -63,7 +63,11 @@ StatusOr<Complaint> ComplaintFrom(const Row& r) {
     TOUSU_ASSIGN_OR_RETURN(json::value v, JsonAt(r, 26));
     TOUSU_ASSIGN_OR_RETURN(c.rating, RatingFromJson(v));
   }
-  c.assessment_json = r.Text(27);
+  if (r.IsNull(30)) {
+    c.assessment_json = r.Text(27);
+  } else {
+    TOUSU_ASSIGN_OR_RETURN(c.assessment_json, unpack(r.Int(30), r.Text(31)));
+  }
   TOUSU_ASSIGN_OR_RETURN(json::value deadlines, JsonAt(r, 28));
   TOUSU_ASSIGN_OR_RETURN(c.deadlines, DeadlinesFromJson(deadlines));
   TOUSU_ASSIGN_OR_RETURN(c.party, EnumAt<Party>(r, 29, "responsibility party"));

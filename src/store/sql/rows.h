@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,11 +73,14 @@ inline const std::string kComplaintColumns =
     "SELECT platform_id, id, order_no, consumer_ref, merchant_ref, category, incident_at, "
     "incident_ends_at, description, demands_json, late_reason, late, status, tier, assignee, "
     "version, created_at, updated_at, offer_json, decision_json, owed_json, done_json, appealed, "
-    "review_overdue, reply_overdue, escalation, rating_json, assessment_json, deadlines_json, party "
-    "FROM complaints";
+    "review_overdue, reply_overdue, escalation, rating_json, assessment_json, deadlines_json, party, "
+    "assessment_dict, assessment_packed FROM complaints";
 
-// One row selected with kComplaintColumns.
-StatusOr<Complaint> ComplaintFrom(const Row& r);
+// The text of a value packed with a text dictionary (text_packer.h): (dictionary id, bytes).
+using UnpackFn = std::function<StatusOr<std::string>(int64_t dictionary_id, std::string_view bytes)>;
+
+// One row selected with kComplaintColumns; a packed assessment is unpacked with `unpack`.
+StatusOr<Complaint> ComplaintFrom(const Row& r, const UnpackFn& unpack);
 
 }  // namespace tousu::sql::internal
 

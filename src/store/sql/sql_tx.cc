@@ -98,14 +98,19 @@ const std::string kInsertComplaint =
     "incident_at, incident_ends_at, description, demands_json, late_reason, late, status, tier, "
     "assignee, version, created_at, updated_at, offer_json, decision_json, owed_json, done_json, "
     "appealed, review_overdue, reply_overdue, escalation, rating_json, assessment_json, "
-    "deadlines_json, party) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ?, ?, ?, ?, ?, ?)";
+    "deadlines_json, party, assessment_dict, assessment_packed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const std::string kUpdateComplaint =
     "UPDATE complaints SET status = ?, tier = ?, assignee = ?, version = ?, updated_at = ?, "
     "offer_json = ?, decision_json = ?, owed_json = ?, done_json = ?, appealed = ?, "
     "review_overdue = ?, reply_overdue = ?, escalation = ?, rating_json = ?, assessment_json = ?, "
-    "deadlines_json = ?, late = ?, late_reason = ?, party = ? "
+    "assessment_dict = ?, assessment_packed = ?, deadlines_json = ?, late = ?, late_reason = ?, party = ? "
     "WHERE platform_id = ? AND id = ? AND version = ?";
+const std::string kNewestTextDictionary =
+    "SELECT id, bytes FROM text_dictionaries WHERE purpose = ? ORDER BY id DESC LIMIT 1";
+const std::string kGetTextDictionary = "SELECT bytes FROM text_dictionaries WHERE id = ?";
+const std::string kNextTextDictionary = "SELECT COALESCE(MAX(id), 0) + 1 FROM text_dictionaries";
+const std::string kInsertTextDictionary = "INSERT INTO text_dictionaries (id, purpose, bytes) VALUES (?, ?, ?)";
 const std::string kFindOpenComplaint =
     "SELECT id FROM complaints WHERE platform_id = ? AND order_no = ? AND category = ? AND status "
     "IN ('submitted', 'awaiting_merchant', 'offer_made', 'platform_review', 'decided', "
@@ -320,7 +325,8 @@ StatusOr<std::vector<Incident>> SqlTx::ListIncidents(std::string_view platform,
 }
 
 StatusOr<std::optional<Complaint>> SqlTx::GetComplaint(std::string_view platform, std::string_view id) {
-  return One<Complaint>(db_.Query(kGetComplaint, {Text(platform), Text(id)}), ComplaintFrom);
+  return One<Complaint>(db_.Query(kGetComplaint, {Text(platform), Text(id)}),
+                        [this](const Row& r) { return ComplaintOf(r); });
 }
 
 StatusOr<std::vector<Complaint>> SqlTx::ListComplaints(std::string_view platform,
@@ -339,7 +345,7 @@ StatusOr<std::vector<Complaint>> SqlTx::ListComplaints(std::string_view platform
   if (!f.assignee.empty()) add(" AND assignee = ?", Text(f.assignee));
   if (!f.before_id.empty()) add(" AND id < ?", Text(f.before_id));
   add(" ORDER BY id DESC LIMIT ?", Int(f.limit));
-  return All<Complaint>(db_.Query(sql, params), ComplaintFrom);
+  return All<Complaint>(db_.Query(sql, params), [this](const Row& r) { return ComplaintOf(r); });
 }
 
 StatusOr<std::optional<std::string>> SqlTx::FindOpenComplaint(std::string_view platform,
@@ -496,7 +502,43 @@ Status SqlTx::WriteDeadlineIndex(const Complaint& c, const std::map<DeadlineKind
   return Status::Ok();
 }
 
+StatusOr<std::optional<std::pair<int64_t, std::string>>> SqlTx::NewestTextDictionary(std::string_view purpose) {
+  return One<std::pair<int64_t, std::string>>(
+      db_.Query(kNewestTextDictionary, {Text(purpose)}),
+      [](const Row& r) -> StatusOr<std::pair<int64_t, std::string>> { return std::make_pair(r.Int(0), r.Text(1)); });
+}
+
+StatusOr<std::optional<std::string>> SqlTx::GetTextDictionary(int64_t id) {
+  return One<std::string>(db_.Query(kGetTextDictionary, {Int(id)}),
+                          [](const Row& r) -> StatusOr<std::string> { return r.Text(0); });
+}
+
+StatusOr<int64_t> SqlTx::InsertTextDictionary(std::string_view purpose, std::string_view bytes) {
+  TOUSU_ASSIGN_OR_RETURN(auto rows, db_.Query(kNextTextDictionary, {}));
+  const int64_t id = rows.empty() ? 1 : rows.front().Int(0);
+  TOUSU_RETURN_IF_ERROR(Done(db_.Exec(kInsertTextDictionary, {Int(id), Text(purpose), Bytes(bytes)})));
+  return id;
+}
+
+SqlTx::AssessmentColumns SqlTx::PackAssessment(const std::string& text) {
+  std::optional<TextPacker::Packed> packed = packer_ != nullptr ? packer_->Pack(text) : std::nullopt;
+  if (!packed) return {Text(text), Null(), Null()};
+  return {Text(""), Int(packed->dictionary_id), Bytes(packed->bytes)};
+}
+
+StatusOr<std::string> SqlTx::Unpack(int64_t dictionary_id, std::string_view bytes) {
+  auto load = [this](int64_t id) { return GetTextDictionary(id); };
+  if (packer_ != nullptr) return packer_->Unpack(dictionary_id, bytes, load);
+  if (own_packer_ == nullptr) own_packer_ = std::make_unique<TextPacker>(TextPacker::Options());
+  return own_packer_->Unpack(dictionary_id, bytes, load);
+}
+
+StatusOr<Complaint> SqlTx::ComplaintOf(const Row& r) {
+  return ComplaintFrom(r, [this](int64_t id, std::string_view bytes) { return Unpack(id, bytes); });
+}
+
 Status SqlTx::InsertComplaint(const Complaint& c) {
+  const AssessmentColumns assessment = PackAssessment(c.assessment_json);
   TOUSU_RETURN_IF_ERROR(Done(db_.Exec(
       kInsertComplaint,
       {Text(c.platform_id), Text(c.id), Text(c.order_no), Text(c.consumer_ref),
@@ -507,8 +549,8 @@ Status SqlTx::InsertComplaint(const Complaint& c) {
        OptJson(c.offer), OptJson(c.decision), Text(JsonText(ToJson(c.owed))),
        Text(JsonText(ToJson(c.done))), Int(c.appealed), Int(c.review_overdue),
        Int(c.reply_overdue), c.escalation ? Text(ToString(*c.escalation)) : Null(),
-       OptJson(c.rating), Text(c.assessment_json), Text(JsonText(ToJson(c.deadlines))),
-       Text(ToString(c.party))})));
+       OptJson(c.rating), assessment.text, Text(JsonText(ToJson(c.deadlines))),
+       Text(ToString(c.party)), assessment.dictionary, assessment.packed})));
   if (writer_) last_event_seq_[{c.platform_id, c.id}] = 0;  // a new complaint has no events yet
   NoteSimilar(c);
   return WriteDeadlineIndex(c, {});
@@ -520,6 +562,7 @@ Status SqlTx::UpdateComplaint(const Complaint& c, const Complaint& before) {
   std::erase_if(similar_memo_, [&](const SimilarMemo& m) {
     return m.platform == c.platform_id && (m.query.category == c.category || m.query.category == before.category);
   });
+  const AssessmentColumns assessment = PackAssessment(c.assessment_json);
   TOUSU_ASSIGN_OR_RETURN(
       int64_t changed,
       db_.Exec(kUpdateComplaint,
@@ -528,7 +571,7 @@ Status SqlTx::UpdateComplaint(const Complaint& c, const Complaint& before) {
                 Text(JsonText(ToJson(c.owed))), Text(JsonText(ToJson(c.done))), Int(c.appealed),
                 Int(c.review_overdue), Int(c.reply_overdue),
                 c.escalation ? Text(ToString(*c.escalation)) : Null(), OptJson(c.rating),
-                Text(c.assessment_json), Text(JsonText(ToJson(c.deadlines))), Int(c.late),
+                assessment.text, assessment.dictionary, assessment.packed, Text(JsonText(ToJson(c.deadlines))), Int(c.late),
                 Text(c.late_reason), Text(ToString(c.party)), Text(c.platform_id), Text(c.id),
                 Int(before.version)}));
   if (changed != 1) {

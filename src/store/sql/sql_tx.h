@@ -9,12 +9,14 @@
 #define TOUSU_STORE_SQL_SQL_TX_H_
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 
 #include "store/sql/connection.h"
 #include "store/sql/held_rows.h"
 #include "store/sql/log_node_cache.h"
+#include "store/sql/text_packer.h"
 #include "store/store.h"
 
 namespace tousu::sql {
@@ -24,6 +26,9 @@ struct SqlQuery {
   std::string sql;
   std::vector<Value> params;
 };
+
+// The purpose under which the dictionaries that pack complaint assessments are stored.
+inline constexpr char kAssessmentDictionary[] = "complaint_assessment";
 
 // The statement ListSimilarComplaints runs for `q` (exposed so that a test can check its plan).
 SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, const SimilarQuery& q);
@@ -45,11 +50,24 @@ SqlQuery SimilarComplaintsQuery(Dialect dialect, std::string_view platform, cons
 // complaint storm asks the same four questions (same platform, category and incident time) for
 // every filing, and each insert changes an answer only by the new complaint itself. An update of
 // a complaint drops the answers about its category.
+//
+// A complaint's assessment is stored packed with the store's TextPacker when it has a
+// dictionary (text_packer.h): assessment_dict and assessment_packed, with assessment_json
+// empty; otherwise as text in assessment_json. Reads unpack it. Without a packer a transaction
+// stores text and unpacks with the dictionary read from the database.
 class SqlTx final : public WriteTx {
  public:
-  explicit SqlTx(Connection& conn, bool writer = false) : db_(conn), writer_(writer) {}
+  explicit SqlTx(Connection& conn, bool writer = false, TextPacker* packer = nullptr)
+      : db_(conn), writer_(writer), packer_(packer) {}
   // A reader's transaction that shares the upper tree nodes it reads through `node_cache`.
-  SqlTx(Connection& conn, LogNodeCache& node_cache) : db_(conn), writer_(false), node_cache_(&node_cache) {}
+  SqlTx(Connection& conn, LogNodeCache& node_cache, TextPacker* packer = nullptr)
+      : db_(conn), writer_(false), node_cache_(&node_cache), packer_(packer) {}
+
+  // Text dictionaries (text_packer.h): the newest for `purpose` (id and bytes); one by id; a new
+  // one, whose id is returned.
+  StatusOr<std::optional<std::pair<int64_t, std::string>>> NewestTextDictionary(std::string_view purpose);
+  StatusOr<std::optional<std::string>> GetTextDictionary(int64_t id);
+  StatusOr<int64_t> InsertTextDictionary(std::string_view purpose, std::string_view bytes);
 
   // What a rollback to a savepoint may have undone: everything remembered, and the rows held
   // back since the savepoint (there are no older ones: the job before flushed its own).
@@ -148,6 +166,15 @@ class SqlTx final : public WriteTx {
   Status InsertCheckpoint(const CheckpointRecord& c) override;
 
  private:
+  // The assessment's three columns (assessment_json, assessment_dict, assessment_packed).
+  struct AssessmentColumns {
+    Value text, dictionary, packed;
+  };
+  AssessmentColumns PackAssessment(const std::string& text);
+  StatusOr<std::string> Unpack(int64_t dictionary_id, std::string_view bytes);
+  // One row selected with kComplaintColumns (rows.h).
+  StatusOr<Complaint> ComplaintOf(const Row& r);
+
   // The complaint's rows in the deadline index, from `before`'s (none for a new complaint) to c's.
   Status WriteDeadlineIndex(const Complaint& c, const std::map<DeadlineKind, Instant>& before);
 
@@ -170,6 +197,8 @@ class SqlTx final : public WriteTx {
 
   const bool writer_;
   LogNodeCache* const node_cache_ = nullptr;  // readers only: what they read is committed
+  TextPacker* const packer_ = nullptr;
+  std::unique_ptr<TextPacker> own_packer_;  // without packer_: the dictionaries this one loaded
   std::vector<SimilarMemo> similar_memo_;
   HeldRows held_leaves_ = HeldLeaves();
   HeldRows held_nodes_ = HeldNodes();

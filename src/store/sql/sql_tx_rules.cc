@@ -10,7 +10,6 @@
 namespace tousu::sql {
 
 using internal::All;
-using internal::ComplaintFrom;
 using internal::Done;
 using internal::EnumAt;
 using internal::One;
@@ -183,7 +182,7 @@ StatusOr<std::vector<Complaint>> SqlTx::ListOpenComplaintsTouching(std::string_v
   }
   sql += " ORDER BY id LIMIT ?";
   params.push_back(Int(q.limit));
-  return All<Complaint>(db_.Query(sql, params), ComplaintFrom);
+  return All<Complaint>(db_.Query(sql, params), [this](const Row& r) { return ComplaintOf(r); });
 }
 
 StatusOr<std::optional<std::pair<std::string, Instant>>> SqlTx::GetPlatformTerms(std::string_view platform) {

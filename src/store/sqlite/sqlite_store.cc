@@ -66,7 +66,18 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path
     ::close(wal_fd);
     return Status::Unavailable("cannot sync the directory of " + path + ": " + std::strerror(dir_err));
   }
+  // The newest dictionary for assessments packs from now on (older ones are loaded when a row
+  // needs them). Read before the store's threads start.
+  auto dictionary = sql::SqlTx(*writer).NewestTextDictionary(sql::kAssessmentDictionary);
+  if (!dictionary.ok()) {
+    ::close(wal_fd);
+    return dictionary.status();
+  }
   auto store = std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(writer), wal_fd));
+  if (*dictionary) {
+    TOUSU_RETURN_IF_ERROR(store->text_packer_.Adopt((*dictionary)->first, std::move((*dictionary)->second),
+                                                    /*for_packing=*/true));
+  }
   TOUSU_ASSIGN_OR_RETURN(store->checkpointer_,
                          SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite));
   store->checkpointer_thread_ = std::thread([s = store.get()] {
@@ -111,7 +122,11 @@ Status SqliteStore::Migrate(SqliteConnection& db) {
 
 SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<SqliteConnection> writer,
                          int wal_fd)
-    : path_(std::move(path)), options_(options), writer_(std::move(writer)), wal_fd_(wal_fd) {
+    : path_(std::move(path)),
+      options_(options),
+      writer_(std::move(writer)),
+      wal_fd_(wal_fd),
+      text_packer_(options.text_packer, [this](std::string bytes) { StoreTrainedDictionary(std::move(bytes)); }) {
   next_restart_frames_ = options_.restart_frames;
   writer_->OnWalCommit([this](int frames) {
     // Shorter than after the last commit: the WAL started over by itself (a checkpoint pass
@@ -205,7 +220,7 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
     for (auto& p : group) RunCallback("write_done", [&] { p.done(begin); });
     return;
   }
-  auto tx = std::make_unique<sql::SqlTx>(*writer_, /*writer=*/true);
+  auto tx = std::make_unique<sql::SqlTx>(*writer_, /*writer=*/true, &text_packer_);
   JobsRun jobs = RunJobs(group, *tx, results, /*savepoints=*/false);
   // The rows the jobs held back (sql_tx.h), before COMMIT. If the database refuses them, the
   // job whose rows they are is found by running the group again with savepoints, where each
@@ -225,7 +240,7 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
       for (auto& p : group) RunCallback("write_done", [&] { p.done(again); });
       return;
     }
-    tx = std::make_unique<sql::SqlTx>(*writer_, /*writer=*/true);
+    tx = std::make_unique<sql::SqlTx>(*writer_, /*writer=*/true, &text_packer_);
     jobs = RunJobs(group, *tx, results, /*savepoints=*/true);
     flushed = Status::Ok();  // each job's rows went in inside its savepoint
   }
@@ -260,6 +275,31 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
   std::lock_guard lock(sync_mu_);
   sync_queue_.push_back(std::move(c));
   sync_cv_.notify_one();
+}
+
+void SqliteStore::StoreTrainedDictionary(std::string bytes) {
+  struct Stored {
+    std::string bytes;
+    int64_t id = 0;
+  };
+  auto stored = std::make_shared<Stored>(Stored{std::move(bytes)});
+  Write(
+      [stored](WriteTx& tx) -> Status {
+        // The writer's transaction is always a SqlTx (RunGroup).
+        TOUSU_ASSIGN_OR_RETURN(stored->id,
+                               static_cast<sql::SqlTx&>(tx).InsertTextDictionary(sql::kAssessmentDictionary, stored->bytes));
+        return Status::Ok();
+      },
+      [this, stored](Status s) {
+        // Durable now: every value packed with it commits after it.
+        if (s.ok()) s = text_packer_.Adopt(stored->id, std::move(stored->bytes), /*for_packing=*/true);
+        if (s.ok()) {
+          log::Info("text_dictionary_stored", {{"id", stored->id}});
+          return;
+        }
+        log::Warn("text_dictionary_not_stored", {{"detail", s.ToString()}});
+        text_packer_.Dropped();
+      });
 }
 
 void SqliteStore::OnComplaintsUpdated(std::function<void(const std::vector<ComplaintKey>&)> fn) {
@@ -539,7 +579,7 @@ Status SqliteStore::Read(const ReadFn& fn) {
   TOUSU_ASSIGN_OR_RETURN(auto conn, AcquireReader());
   Status s = conn->Exec("BEGIN", {}).status();
   if (s.ok()) {
-    sql::SqlTx tx(*conn, log_node_cache_);
+    sql::SqlTx tx(*conn, log_node_cache_, &text_packer_);
     try {
       s = fn(tx);
     } catch (const std::exception& e) {
@@ -617,6 +657,8 @@ Status SqliteStore::Checkpoint() {
 }
 
 void SqliteStore::Close() {
+  // A training under way ends first: it hands its dictionary to the writer.
+  text_packer_.Stop();
   {
     std::lock_guard lock(write_mu_);
     if (closed_) return;

@@ -78,6 +78,8 @@ class SqliteStore final : public Store {
     // nothing. A dead disk (or a stuck network volume) is thus reported instead of the server
     // only going quiet.
     std::chrono::milliseconds disk_stall{10000};
+    // Packing of complaint assessments with a trained dictionary (store/sql/text_packer.h).
+    sql::TextPacker::Options text_packer;
     // Statements run on the writer's connection once it is open, after the migrations: for
     // tests that make the database fail a write ("PRAGMA max_page_count = ...").
     std::string writer_setup_sql;
@@ -107,6 +109,7 @@ class SqliteStore final : public Store {
   int64_t wal_pages() const { return wal_pages_.load(std::memory_order_relaxed); }
   // The upper tree nodes the readers keep (for /metrics and tests).
   const sql::LogNodeCache& log_node_cache() const { return log_node_cache_; }
+  const sql::TextPacker& text_packer() const { return text_packer_; }
   // How long the WAL sync (the checkpoint pass) now running has taken, in seconds; 0 when none
   // runs (for /metrics).
   double sync_running_seconds() const { return sync_wait_.RunningSeconds(); }
@@ -231,6 +234,11 @@ class SqliteStore final : public Store {
   int open_readers_ = 0;                                              // GUARDED_BY(read_mu_)
   // The transparency log's upper tree nodes, as readers read them (log_node_cache.h).
   sql::LogNodeCache log_node_cache_;
+
+  // Complaint assessments packed with a trained dictionary (text_packer.h). A newly trained
+  // dictionary is stored by a write job of its own, and adopted for packing once durable.
+  void StoreTrainedDictionary(std::string bytes);
+  sql::TextPacker text_packer_;
 };
 
 }  // namespace tousu

@@ -8,9 +8,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <thread>
+
+#include <unistd.h>
 
 #include "base/crypto.h"
 #include "base/encoding.h"
@@ -623,8 +628,14 @@ TEST_F(SqliteStoreTest, VersionNineKeepsEveryComplaintAndIdempotencyRecord) {
     ASSERT_TRUE(old);
     auto schema = old->Query("SELECT sql FROM sqlite_schema WHERE name = 'complaints'", {}).value();
     ASSERT_NE(schema.front().Text(0).find("WITHOUT ROWID"), std::string::npos);
+    // The version 8 columns by name: later versions added some (13: the packed assessment).
+    std::string columns;
+    const auto v8_columns = old->Query("SELECT name FROM pragma_table_info('complaints')", {}).value();
+    for (const auto& r : v8_columns) {
+      columns += (columns.empty() ? "" : ", ") + r.Text(0);
+    }
     ASSERT_TRUE(old->Script("ATTACH DATABASE '" + current + "' AS cur;"
-                            "INSERT INTO complaints SELECT * FROM cur.complaints;"
+                            "INSERT INTO complaints (" + columns + ") SELECT " + columns + " FROM cur.complaints;"
                             "INSERT INTO idempotency SELECT * FROM cur.idempotency;"
                             "DETACH DATABASE cur;")
                     .ok());
@@ -775,6 +786,234 @@ TEST_F(SqliteStoreTest, VersionElevenKeepsEveryLogNode) {
   const auto rows = db->Query("SELECT last, level FROM log_nodes", {}).value();  // the key's order
   for (const auto& r : rows) order += std::to_string(r.Int(0)) + "." + std::to_string(r.Int(1)) + " ";
   EXPECT_EQ(order, "0.0 1.0 1.1 2.0 3.0 3.1 3.2 4.0 5.0 5.1 ");
+}
+
+}  // namespace
+}  // namespace tousu
+
+namespace tousu {
+namespace {
+
+// An assessment as the rules engine writes one: the same sentences, other numbers.
+std::string AssessmentText(int i) {
+  std::string s = "{\"responsibility\":{\"party\":\"platform\",\"explanation\":\"平台没有这段时间的事故记录，但在 2 小时内有至少 ";
+  s += std::to_string(3 + i % 40);
+  s += " 起针对同一商家的同类投诉，推定为平台故障。\"},\"remedy\":{\"refund_fen\":";
+  s += std::to_string(1000 + i * 37);
+  s += ",\"explanation\":\"商品或会员权益没有交付（开通），应全额退款。\",\"basis\":[\"《电子商务法》第20条：应当按照承诺或者约定的"
+       "方式、时限交付商品或者服务\",\"《消费者权益保护法》第24条\"]},\"evidence\":{\"required\":[\"transaction\",\"incident\","
+       "\"communication\"],\"explanation\":\"“充值未到账”类投诉需要完整的证据链（交易、交付、问题发生、协商等）。\"},\"n\":";
+  s += std::to_string(i);
+  s += "}";
+  return s;
+}
+
+Complaint PackedComplaint(int i) {
+  Complaint c;
+  c.platform_id = "p";
+  c.id = "cmp_" + std::to_string(100000 + i);
+  c.order_no = "o" + std::to_string(i);
+  c.consumer_ref = "u1";
+  c.merchant_ref = "m" + std::to_string(i % 7);
+  c.incident_at = Instant::FromUnixSeconds(1'700'000'000 + i);
+  c.description = "充值后一直未到账";
+  c.demands = {Demand{DemandKind::kRefund, Money::Fen(1000), 0}};
+  c.assignee = "agent1";
+  c.version = 1;
+  c.assessment_json = AssessmentText(i);
+  return c;
+}
+
+class SqliteStoreTextPackingTest : public SqliteStoreTest {
+ protected:
+  static SqliteStore::Options Packing() {
+    SqliteStore::Options o;
+    o.text_packer.samples = 40;
+    o.text_packer.train_in_background = false;  // trained inside the 40th filing's job
+    return o;
+  }
+  static void Insert(SqliteStore& store, int from, int to) {
+    for (int i = from; i < to; ++i) {
+      ASSERT_TRUE(store.WriteSync([i](WriteTx& tx) { return tx.InsertComplaint(PackedComplaint(i)); }).ok());
+    }
+  }
+  static bool Adopted(const SqliteStore& store) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < until) {
+      if (store.text_packer().packing_dictionary()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  }
+  // Every complaint 0..n-1 read back through `store`, field for field where packing matters.
+  static void ExpectAllReadBack(Store& store, int n, const std::map<int, std::string>& changed = {}) {
+    ASSERT_TRUE(store.Read([&](ReadTx& tx) -> Status {
+                  for (int i = 0; i < n; ++i) {
+                    auto c = tx.GetComplaint("p", "cmp_" + std::to_string(100000 + i));
+                    if (!c.ok()) return c.status();
+                    EXPECT_TRUE(c->has_value()) << i;
+                    if (!c->has_value()) continue;
+                    auto it = changed.find(i);
+                    EXPECT_EQ((*c)->assessment_json, it != changed.end() ? it->second : AssessmentText(i)) << i;
+                    EXPECT_EQ((*c)->description, "充值后一直未到账") << i;
+                  }
+                  auto listed = tx.ListComplaints("p", ComplaintFilter{.limit = 500});
+                  if (!listed.ok()) return listed.status();
+                  EXPECT_EQ(listed->size(), static_cast<size_t>(n));
+                  return Status::Ok();
+                }).ok());
+  }
+};
+
+TEST_F(SqliteStoreTextPackingTest, AssessmentsArePackedOnceADictionaryIsStoredAndReadBackExactly) {
+  auto store = SqliteStore::Open(DbPath(), true, Packing()).value();
+  Insert(*store, 0, 40);  // the 40th is the last sample: a dictionary is trained and stored
+  ASSERT_TRUE(Adopted(*store));
+  EXPECT_EQ(store->text_packer().packing_dictionary(), 1);
+  Insert(*store, 40, 100);
+  ExpectAllReadBack(*store, 100);
+
+  auto db = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadOnly).value();
+  auto count = [&db](const std::string& where) {
+    return db->Query("SELECT count(*) FROM complaints WHERE " + where, {}).value().front().Int(0);
+  };
+  EXPECT_EQ(count("assessment_dict IS NULL AND length(assessment_json) > 0"), 40);
+  EXPECT_EQ(count("assessment_dict = 1 AND assessment_json = '' AND length(assessment_packed) * 4 < "
+                  "length(CAST(" + std::string("'") + AssessmentText(99) + "' AS BLOB))"),
+            60);
+  EXPECT_EQ(count("assessment_dict IS NOT NULL AND assessment_dict NOT IN (SELECT id FROM text_dictionaries)"), 0);
+  EXPECT_EQ(db->Query("SELECT purpose FROM text_dictionaries", {}).value().front().Text(0), "complaint_assessment");
+
+  // An update packs the new assessment, whether the row held text or packed bytes.
+  std::map<int, std::string> changed;
+  for (int i : {5, 70}) {
+    Complaint before = PackedComplaint(i);
+    Complaint after = before;
+    after.version = 2;
+    after.assessment_json = AssessmentText(i) + " ";
+    changed[i] = after.assessment_json;
+    ASSERT_TRUE(store->WriteSync([&](WriteTx& tx) { return tx.UpdateComplaint(after, before); }).ok());
+  }
+  ExpectAllReadBack(*store, 100, changed);
+  EXPECT_EQ(count("assessment_dict IS NULL"), 39);
+  store->Close();
+
+  // Opened again, the store knows its dictionary and packs with it.
+  auto reopened = SqliteStore::Open(DbPath(), false, Packing()).value();
+  EXPECT_EQ(reopened->text_packer().packing_dictionary(), 1);
+  ExpectAllReadBack(*reopened, 100, changed);
+  Insert(*reopened, 100, 110);
+  EXPECT_EQ(count("assessment_dict = 1"), 71);
+  reopened->Close();
+
+  // A transaction without the store's packer loads the dictionary from the database.
+  auto raw = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadOnly).value();
+  sql::SqlTx tx(*raw);
+  auto c = tx.GetComplaint("p", "cmp_100080");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->has_value());
+  EXPECT_EQ((*c)->assessment_json, AssessmentText(80));
+}
+
+// The dictionary packs only once its own commit is durable: rows committed while its sync is
+// held back keep their text, so no crash can leave a row packed with a dictionary it lost.
+TEST_F(SqliteStoreTextPackingTest, ADictionaryPacksOnlyOnceItsCommitIsDurable) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool hold = false;
+  SqliteStore::Options options = Packing();
+  options.sync_wal = [&](int fd) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return !hold; });
+    return ::fdatasync(fd) == 0 ? 0 : errno;
+  };
+  auto store = SqliteStore::Open(DbPath(), true, options).value();
+  Insert(*store, 0, 39);
+  {
+    std::lock_guard lock(mu);
+    hold = true;
+  }
+  // The 40th trains the dictionary, which is queued to be stored; ten more follow at once.
+  std::atomic<int> done{0};
+  for (int i = 39; i < 50; ++i) {
+    store->Write([i](WriteTx& tx) { return tx.InsertComplaint(PackedComplaint(i)); },
+                 [&done](Status s) {
+                   EXPECT_TRUE(s.ok()) << s.ToString();
+                   ++done;
+                 });
+  }
+  // All committed (visible to a reader) with the dictionary among them, none durable.
+  auto db = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadOnly).value();
+  auto count = [&db](const std::string& sql) { return db->Query(sql, {}).value().front().Int(0); };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((count("SELECT count(*) FROM complaints") < 50 || count("SELECT count(*) FROM text_dictionaries") < 1) &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(count("SELECT count(*) FROM complaints"), 50);
+  ASSERT_EQ(count("SELECT count(*) FROM text_dictionaries"), 1);
+  EXPECT_EQ(done.load(), 0);
+  EXPECT_FALSE(store->text_packer().packing_dictionary());
+  EXPECT_EQ(count("SELECT count(*) FROM complaints WHERE assessment_dict IS NOT NULL"), 0);
+  {
+    std::lock_guard lock(mu);
+    hold = false;
+  }
+  cv.notify_all();
+  ASSERT_TRUE(Adopted(*store));
+  Insert(*store, 50, 51);
+  EXPECT_EQ(done.load(), 11);
+  EXPECT_EQ(count("SELECT count(*) FROM complaints WHERE assessment_dict IS NOT NULL"), 1);
+  ExpectAllReadBack(*store, 51);
+}
+
+// Trained on a thread of its own, as in production; closing during a training loses nothing.
+TEST_F(SqliteStoreTextPackingTest, BackgroundTrainingAndACloseDuringIt) {
+  SqliteStore::Options options = Packing();
+  options.text_packer.train_in_background = true;
+  {
+    auto store = SqliteStore::Open(DbPath(), true, options).value();
+    Insert(*store, 0, 40);
+    store->Close();  // the training may be under way, or its dictionary queued or stored
+  }
+  {
+    auto store = SqliteStore::Open(DbPath(), false, options).value();
+    ExpectAllReadBack(*store, 40);
+    // Whether or not the first training got stored, this one packs in the end.
+    for (int i = 40; i < 400 && !store->text_packer().packing_dictionary(); ++i) {
+      Insert(*store, i, i + 1);
+      if (i == 399) FAIL() << "no dictionary after 360 more filings";
+    }
+    const auto n = store->text_packer().packing_dictionary();
+    ASSERT_TRUE(n);
+    int filed = 0;
+    ASSERT_TRUE(store->Read([&](ReadTx& tx) -> Status {
+                  auto all = tx.ListComplaints("p", ComplaintFilter{.limit = 1000});
+                  if (!all.ok()) return all.status();
+                  filed = static_cast<int>(all->size());
+                  return Status::Ok();
+                }).ok());
+    Insert(*store, filed, filed + 5);
+    ExpectAllReadBack(*store, filed + 5);
+  }
+}
+
+// A packed row whose bytes were damaged on disk is reported as corruption, not served.
+TEST_F(SqliteStoreTextPackingTest, DamagedPackedBytesAreCorruption) {
+  auto store = SqliteStore::Open(DbPath(), true, Packing()).value();
+  Insert(*store, 0, 40);
+  ASSERT_TRUE(Adopted(*store));
+  Insert(*store, 40, 41);
+  store->Close();
+  {
+    auto db = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadWrite).value();
+    ASSERT_TRUE(db->Script("UPDATE complaints SET assessment_packed = substr(assessment_packed, 1, 20) "
+                           "WHERE id = 'cmp_100040'").ok());
+  }
+  auto reopened = SqliteStore::Open(DbPath(), false, Packing()).value();
+  Status s = reopened->Read([](ReadTx& tx) { return tx.GetComplaint("p", "cmp_100040").status(); });
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_TRUE(reopened->Read([](ReadTx& tx) { return tx.GetComplaint("p", "cmp_100039").status(); }).ok());
 }
 
 }  // namespace
