@@ -12,7 +12,7 @@
 //
 // The life of a dictionary:
 //   1. Until there is one, values are stored as text, and the first `samples` of them (or
-//      `max_sample_bytes`) are kept as samples.
+//      `max_sample_bytes`) are kept as samples (250 by default).
 //   2. Then a dictionary is trained on them, on a thread of the packer's own (~0.1-0.3 s), and
 //      handed to `on_trained`. The store writes it to text_dictionaries in a transaction of
 //      its own and, once that commit is durable, calls Adopt with the id it got.
@@ -54,8 +54,10 @@ namespace tousu::sql {
 class TextPacker final {
  public:
   struct Options {
-    size_t samples = 1000;              // values to train a dictionary on
-    size_t max_sample_bytes = 8 << 20;  // or fewer, once they add up to this
+    // Values to train a dictionary on, or fewer once they add up to max_sample_bytes: 250
+    // assessments (0.9 MB) make as good a dictionary as 1,000 (130 against 138 bytes a value).
+    size_t samples = 250;
+    size_t max_sample_bytes = 1 << 20;
     size_t dictionary_bytes = 32 << 10;
     int level = 1;                      // zstd level: with a dictionary, 3 packs only ~5 % smaller at 3x the time
     size_t retrain_after = 200000;      // values packed with a dictionary before samples are taken again
