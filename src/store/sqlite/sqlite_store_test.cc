@@ -159,11 +159,11 @@ TEST_F(SqliteStoreTest, TheWalStartsOverUnderContinuousWritesAndReads) {
   reader.join();
   // The file keeps the length of its longest run: a few restart intervals, not every commit.
   // Each restart that gives up on the reader (20 ms) lets the WAL grow another 200 pages
-  // (0.8 MB); under ASan beside other tests five in a row were seen (4 MB). Never restarted,
-  // the WAL would hold every commit: 10 MB or more.
+  // (0.8 MB); under the sanitizers beside other tests five in a row were seen (4 MB; 417 pages
+  // at the end). Never restarted, the WAL would hold every commit: 2,500 pages (10 MB) or more.
   EXPECT_LT(fs::file_size(DbPath() + "-wal"), 8u << 20);
   EXPECT_GT(store->wal_pages(), 0);
-  EXPECT_LT(store->wal_pages(), 2 * options.restart_frames);
+  EXPECT_LT(store->wal_pages(), 5 * options.restart_frames);
   store->Close();
 }
 
