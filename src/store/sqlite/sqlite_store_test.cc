@@ -275,6 +275,27 @@ TEST_F(SqliteStoreTest, SimilarComplaintReadsAreBoundedIndexScans) {
   ExpectBoundedSimilarPlans(DbPath());
 }
 
+// Version 14: within an incident second, the similar-complaint indexes follow filing order (id),
+// so a group commit of a storm's filings appends to each second's end; both keep their shipped
+// statistics.
+TEST_F(SqliteStoreTest, SimilarComplaintIndexesAreKeyedByIncidentTimeThenId) {
+  SqliteStore::Open(DbPath(), true).value()->Close();
+  auto db = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadOnly).value();
+  auto columns = [&db](const std::string& index) {
+    std::string out;
+    const auto rows = db->Query("SELECT name FROM pragma_index_info(?) ORDER BY seqno", {sql::Text(index)}).value();
+    for (const auto& r : rows) out += r.Text(0) + " ";
+    return out;
+  };
+  EXPECT_EQ(columns("complaints_similar"), "platform_id category incident_at id merchant_ref status party ");
+  EXPECT_EQ(columns("complaints_similar_by_merchant"), "platform_id merchant_ref category incident_at id status party ");
+  const auto stats = db->Query("SELECT idx, stat FROM sqlite_stat1 WHERE idx LIKE 'complaints_similar%' ORDER BY idx", {})
+                         .value();
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_EQ(stats[0].Text(1), "1000000 100000 10000 2 1 1 1 1");
+  EXPECT_EQ(stats[1].Text(1), "1000000 100000 1000 100 2 1 1 1");
+}
+
 // An operator's ANALYZE (or PRAGMA optimize) replaces the shipped statistics with the data's.
 // These are what ANALYZE wrote for the benchmark's seeded store of 20,000 complaints, under
 // which SQLite picked complaints_similar for the refresh and filing fell twentyfold (the key
