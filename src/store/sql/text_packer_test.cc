@@ -21,13 +21,20 @@ std::string Assessment(int i) {
 
 // A packer that trains on the caller's thread and hands each dictionary to `trained`.
 struct Inline {
-  explicit Inline(size_t samples, size_t retrain_after = 200000) {
+  explicit Inline(size_t samples, size_t retrain_after = 200000) : samples(samples) {
     TextPacker::Options o;
     o.samples = samples;
     o.retrain_after = retrain_after;
     o.train_in_background = false;
     packer = std::make_unique<TextPacker>(o, [this](std::string bytes) { trained.push_back(std::move(bytes)); });
   }
+  // Trains on `samples` assessments and adopts the dictionary as `id`: the packer packs.
+  void TrainAndAdopt(int64_t id) {
+    for (int i = 0; i < static_cast<int>(samples); ++i) packer->Pack(Assessment(i));
+    ASSERT_EQ(trained.size(), 1u);
+    ASSERT_TRUE(packer->Adopt(id, trained[0], true).ok());
+  }
+  size_t samples;
   std::vector<std::string> trained;
   std::unique_ptr<TextPacker> packer;
 };
@@ -62,9 +69,7 @@ TEST(TextPacker, StoresTextUntilADictionaryIsAdoptedThenPacksFarSmaller) {
 
 TEST(TextPacker, AnUnknownDictionaryIsLoadedOnceAndKept) {
   Inline writer(100);
-  for (int i = 0; i < 100; ++i) writer.packer->Pack(Assessment(i));
-  ASSERT_EQ(writer.trained.size(), 1u);
-  ASSERT_TRUE(writer.packer->Adopt(3, writer.trained[0], true).ok());
+  writer.TrainAndAdopt(3);
   auto packed = writer.packer->Pack(Assessment(500));
   ASSERT_TRUE(packed);
 
@@ -96,9 +101,7 @@ TEST(TextPacker, AnUnknownDictionaryIsLoadedOnceAndKept) {
 
 TEST(TextPacker, DamagedBytesOrAnotherDictionaryDoNotUnpack) {
   Inline p(100);
-  for (int i = 0; i < 100; ++i) p.packer->Pack(Assessment(i));
-  ASSERT_EQ(p.trained.size(), 1u);
-  ASSERT_TRUE(p.packer->Adopt(1, p.trained[0], true).ok());
+  p.TrainAndAdopt(1);
   auto packed = p.packer->Pack(Assessment(300));
   ASSERT_TRUE(packed);
   // Any one bit flipped, the length kept: never another text (another refund amount). The

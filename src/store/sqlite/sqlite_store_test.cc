@@ -1022,6 +1022,58 @@ TEST_F(SqliteStoreTextPackingTest, BackgroundTrainingAndACloseDuringIt) {
   }
 }
 
+// A dictionary the database refuses is dropped: rows keep their text, and samples are taken
+// again, so a dictionary follows once the database takes it.
+TEST_F(SqliteStoreTextPackingTest, ADictionaryThatCannotBeStoredIsDroppedAndTrainedAgain) {
+  SqliteStore::Open(DbPath(), true).value()->Close();
+  auto admin = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadWrite).value();
+  ASSERT_TRUE(admin->Script("CREATE TRIGGER refuse_dictionaries BEFORE INSERT ON text_dictionaries "
+                            "BEGIN SELECT RAISE(ABORT, 'disk says no'); END;").ok());
+  auto store = SqliteStore::Open(DbPath(), false, Packing()).value();
+  Insert(*store, 0, 100);  // two trainings (one every 40 filings once the last was refused), both refused
+  EXPECT_FALSE(store->text_packer().packing_dictionary());
+  ASSERT_TRUE(admin->Script("DROP TRIGGER refuse_dictionaries").ok());
+  // Samples again: the next training is stored (within 40 filings and the refusal's turnaround).
+  int filed = 100;
+  while (!store->text_packer().packing_dictionary() && filed < 200) {
+    Insert(*store, filed, filed + 1);
+    ++filed;
+  }
+  ASSERT_TRUE(Adopted(*store)) << "no dictionary after " << filed << " filings";
+  Insert(*store, filed, filed + 4);
+  auto count = [&admin](const std::string& where) {
+    return admin->Query("SELECT count(*) FROM complaints WHERE " + where, {}).value().front().Int(0);
+  };
+  EXPECT_EQ(count("assessment_dict IS NULL"), filed);
+  EXPECT_EQ(count("assessment_dict IS NOT NULL"), 4);
+  EXPECT_EQ(admin->Query("SELECT count(*) FROM text_dictionaries", {}).value().front().Int(0), 1);
+  ExpectAllReadBack(*store, filed + 4);
+}
+
+// A group that starts over with a savepoint per job (one job failed after writing) packs the
+// jobs it runs again: their rows read back exactly, the failed job's not at all.
+TEST_F(SqliteStoreTextPackingTest, AGroupStartedOverPacksItsRowsAgain) {
+  auto store = SqliteStore::Open(DbPath(), true, Packing()).value();
+  Insert(*store, 0, 40);
+  ASSERT_TRUE(Adopted(*store));
+  std::vector<WriteJob> jobs;
+  jobs.push_back([](WriteTx& tx) { return tx.InsertComplaint(PackedComplaint(40)); });
+  jobs.push_back([](WriteTx& tx) -> Status {
+    TOUSU_RETURN_IF_ERROR(tx.InsertComplaint(PackedComplaint(90)));
+    return Status::Conflict("changed its mind after writing");
+  });
+  jobs.push_back([](WriteTx& tx) { return tx.InsertComplaint(PackedComplaint(41)); });
+  const std::vector<Status> results = RunAsOneGroup(*store, std::move(jobs));
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_TRUE(results[0].ok()) << results[0].ToString();
+  EXPECT_EQ(results[1].code(), StatusCode::kConflict);
+  EXPECT_TRUE(results[2].ok()) << results[2].ToString();
+  ExpectAllReadBack(*store, 42);
+  auto db = sql::SqliteConnection::Open(DbPath(), sql::SqliteConnection::Mode::kReadOnly).value();
+  EXPECT_EQ(db->Query("SELECT count(*) FROM complaints WHERE assessment_dict = 1", {}).value().front().Int(0), 2);
+  EXPECT_EQ(db->Query("SELECT count(*) FROM complaints WHERE id = 'cmp_100090'", {}).value().front().Int(0), 0);
+}
+
 // A packed row whose bytes were damaged on disk is reported as corruption, not served.
 TEST_F(SqliteStoreTextPackingTest, DamagedPackedBytesAreCorruption) {
   auto store = SqliteStore::Open(DbPath(), true, Packing()).value();
