@@ -406,8 +406,11 @@ void SqliteStore::SyncerLoop() {
     std::lock_guard lock(sync_mu_);
     left.swap(durable_waiters_);
   }
-  for (auto& [horizon, fn] : left) {
-    RunCallback("after_durable", [&, h = horizon] { fn(Durable(h) ? Status::Ok() : NotDurable()); });
+  // Not a structured binding: clang 14 (make fuzz) cannot capture one in a lambda.
+  for (auto& waiter : left) {
+    auto& fn = waiter.second;
+    const uint64_t h = waiter.first;
+    RunCallback("after_durable", [&] { fn(Durable(h) ? Status::Ok() : NotDurable()); });
   }
 }
 
@@ -430,7 +433,7 @@ void SqliteStore::WatchdogLoop() {
         std::lock_guard sync_lock(sync_mu_);
         held.swap(durable_waiters_);
       }
-      for (auto& [horizon, fn] : held) RunCallback("after_durable", [&] { fn(stall); });
+      for (auto& waiter : held) RunCallback("after_durable", [&] { waiter.second(stall); });
     }
     lock.lock();
   }
