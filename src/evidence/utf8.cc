@@ -40,4 +40,16 @@ size_t ValidUtf8Prefix(std::string_view s) {
   return i;
 }
 
+std::string WellFormedUtf8(std::string_view s) {
+  std::string out;
+  for (;;) {
+    const size_t valid = ValidUtf8Prefix(s);
+    if (valid == s.size() && out.empty()) return std::string(s);
+    out.append(s.substr(0, valid));
+    if (valid == s.size()) return out;
+    out.append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+    s.remove_prefix(valid + 1);
+  }
+}
+
 }  // namespace tousu::evidence

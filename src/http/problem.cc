@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "evidence/utf8.h"
+
 namespace tousu::http {
 
 namespace json = boost::json;
@@ -48,21 +50,28 @@ std::string_view Title(int status) {
 }  // namespace
 
 Response Problem(const Status& s, const std::string& request_id) {
+  // Messages may quote what the client sent (a form field's name, a parameter), which can be any
+  // bytes; Boost.JSON writes strings as given, so each is made well-formed UTF-8 first.
+  using evidence::WellFormedUtf8;
   const int status = HttpStatusOf(s.code());
   json::object body{{"type", "/problems/" + std::string(StatusCodeName(s.code()))},
                     {"title", Title(status)},
                     {"status", status},
-                    {"detail", status >= 500 ? std::string(status == 503 ? s.message() : "internal error; the request id identifies it in the server log")
-                                             : s.message()}};
+                    {"detail", status >= 500 ? std::string(status == 503 ? WellFormedUtf8(s.message()) : "internal error; the request id identifies it in the server log")
+                                             : WellFormedUtf8(s.message())}};
   if (!s.fields().empty()) {
     json::array errors;
-    for (const auto& f : s.fields()) errors.push_back(json::object{{"field", f.field}, {"message", f.message}});
+    for (const auto& f : s.fields()) {
+      errors.push_back(json::object{{"field", WellFormedUtf8(f.field)}, {"message", WellFormedUtf8(f.message)}});
+    }
     body["errors"] = std::move(errors);
   }
   Response r;
   if (status < 500) {
     for (const auto& [name, values] : s.lists()) {
-      body[name] = json::array(values.begin(), values.end());
+      json::array list;
+      for (const auto& v : values) list.push_back(json::string(WellFormedUtf8(v)));
+      body[name] = std::move(list);
     }
   }
   if (!request_id.empty()) body["request_id"] = request_id;
