@@ -14,11 +14,15 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "base/log.h"
+#include "evidence/blob_store.h"
+#include "http/problem.h"
 #include "service/auth.h"
 #include "service/complaints.h"
+#include "service/evidence.h"
 #include "service/passwords.h"
 #include "service/platforms.h"
 #include "service/sweeper.h"
+#include "service/transparency_log.h"
 
 namespace tousu::fuzz {
 
@@ -32,6 +36,9 @@ struct FuzzWorld::Impl {
   AuthService auth{clock, ids, hours(12)};
   PlatformService platforms{clock, ids, auth};
   ComplaintService complaints{clock, ids};
+  EvidenceService evidence{clock, ids, complaints};
+  std::unique_ptr<evidence::BlobStore> blobs;
+  std::unique_ptr<CheckpointSigner> checkpoints;
   std::unique_ptr<Sweeper> sweeper;
   std::atomic<bool> stopping{false};
   std::unique_ptr<http::Api> api;
@@ -87,6 +94,12 @@ FuzzWorld::FuzzWorld() : impl_(std::make_unique<Impl>()) {
   auto store = OpenDataDir(w.dir);
   if (!store.ok()) Die("open", store.status());
   w.store = std::move(*store);
+  auto blobs = evidence::BlobStore::Open(w.dir);
+  if (!blobs.ok()) Die("blobs", blobs.status());
+  w.blobs = std::move(*blobs);
+  auto signer = LoadLogSigner(w.dir);
+  if (!signer.ok()) Die("log key", signer.status());
+  w.checkpoints = std::make_unique<CheckpointSigner>(w.clock, std::move(*signer));
   w.sweeper = std::make_unique<Sweeper>(*w.store, w.complaints);
 
   auto hash = HashPassword("password-123");
@@ -136,8 +149,12 @@ FuzzWorld::FuzzWorld() : impl_(std::make_unique<Impl>()) {
     return Status::Ok();
   });
   if (!s.ok()) Die("seed", s);
-  w.api = std::make_unique<http::Api>(http::ApiDeps{*w.store, w.clock, nullptr, w.ids, w.auth,
-                                                    w.platforms, w.complaints, *w.sweeper, &w.stopping});
+  http::ApiDeps deps{*w.store, w.clock, nullptr, w.ids, w.auth, w.platforms, w.complaints, *w.sweeper, &w.stopping};
+  deps.evidence = &w.evidence;
+  deps.checkpoints = w.checkpoints.get();
+  deps.blobs = w.blobs.get();
+  deps.max_upload_bytes = kMaxUploadBytes;
+  w.api = std::make_unique<http::Api>(deps);
 }
 
 const http::Router& FuzzWorld::router() const { return impl_->api->router(); }
@@ -150,10 +167,41 @@ const std::string& FuzzWorld::Token(Role role) const {
 
 const std::string& FuzzWorld::complaint_id() const { return impl_->complaint_id; }
 
-http::Response FuzzWorld::Serve(http::Request req) {
+const evidence::BlobStore& FuzzWorld::blobs() const { return *impl_->blobs; }
+
+http::Response FuzzWorld::Serve(http::Request req, size_t chunk) {
+  http::Api& api = *impl_->api;
   std::promise<http::Response> answer;
   auto done = answer.get_future();
-  impl_->api->Serve(std::move(req), [&answer](http::Response r) { answer.set_value(std::move(r)); });
+  auto reply = [&answer](http::Response r) { answer.set_value(std::move(r)); };
+  const http::BodyPlan plan = api.PlanBody(req.method, req.path);
+  if (!plan.streamed) {
+    api.Serve(std::move(req), reply);
+    return done.get();
+  }
+  // What http/server.cc does with a streamed route: the length checked against the route's
+  // limit, the sink opened before any of the body is read, then the body in pieces.
+  const std::string body = std::move(req.body);
+  req.body.clear();
+  auto too_large = [&](size_t limit) {
+    return http::Problem(Status::TooLarge("upload of " + std::to_string(body.size()) +
+                                          " bytes is over the limit of " + std::to_string(limit) + " bytes"),
+                         req.request_id);
+  };
+  if (body.size() > plan.max_bytes) return too_large(plan.max_bytes);
+  auto sink = api.OpenStream(req);
+  if (!sink.ok()) {
+    api.RefuseStream(req, sink.status(), reply);
+    return done.get();
+  }
+  const size_t limit = std::min(plan.max_bytes, (*sink)->MaxBodyBytes());
+  if (body.size() > limit) return too_large(limit);
+  chunk = std::max<size_t>(chunk, 1);
+  for (size_t at = 0; at < body.size(); at += chunk) {
+    Status s = (*sink)->Append(std::string_view(body).substr(at, chunk));
+    if (!s.ok()) return http::Problem(s, req.request_id);
+  }
+  api.FinishStream(std::move(req), std::move(*sink), reply);
   return done.get();
 }
 

@@ -1,7 +1,8 @@
 // FuzzWorld: the real HTTP Api (route table, auth, handlers, store) over a throwaway SQLite
 // store, for fuzz targets that drive whole requests. Built once per process on first use: a
 // platform "fz" with a merchant, a user of every role, one order and one complaint, and a
-// bearer token for each role. The store lives under /dev/shm when it exists (fsync is free
+// bearer token for each role; the evidence vault (blobs under the same directory, uploads up to
+// kMaxUploadBytes) and the transparency log's checkpoint signer. The store lives under /dev/shm when it exists (fsync is free
 // there, so write paths fuzz at full speed) and is removed at exit.
 // Thread-safety: one fuzzing thread.
 #ifndef TOUSU_FUZZ_FUZZ_WORLD_H_
@@ -11,17 +12,24 @@
 #include <string>
 
 #include "domain/principal.h"
+#include "evidence/blob_store.h"
 #include "http/api.h"
 
 namespace tousu::fuzz {
+
+// The world's upload limit: small, so that fuzz inputs reach it.
+inline constexpr int64_t kMaxUploadBytes = 2048;
 
 class FuzzWorld {
  public:
   static FuzzWorld& Get();
 
   const http::Router& router() const;
-  // Runs one request through Api::Serve and waits for the answer.
-  http::Response Serve(http::Request req);
+  // Runs one request as the server does and waits for the answer: through Api::Serve, or, for
+  // a streamed route (uploads), through OpenStream, the body's pieces of `chunk` bytes and
+  // FinishStream, with the server's size checks.
+  http::Response Serve(http::Request req, size_t chunk = 4096);
+  const evidence::BlobStore& blobs() const;
   // The bearer token of `role` (empty for kPublic).
   const std::string& Token(Role role) const;
   const std::string& complaint_id() const;

@@ -1,0 +1,123 @@
+// Evidence uploads, whole, through the real Api as the server streams them: the route's and the
+// sink's size limits, the claims in the query and in form fields, the multipart reader fed in
+// pieces of every size (a boundary split across two pieces is the classic bug), the blob
+// writer, media-type sniffing and the declared Content-Type's normalisation, and the write that
+// records the evidence, over the fuzz world's store and vault (uploads up to kMaxUploadBytes).
+//
+// Input: byte 0 picks the caller (none, admin, platform, consumer, merchant, agent, risk,
+// arbitrator), byte 1 the piece size; then a line with the query string, a line with the
+// Content-Type (empty: none), and the body.
+//
+// Checks: never a 500, every error a problem+json; a 201 names a blob the vault holds with
+// exactly that hash and size, and a sniffed type from the fixed set; a raw (non-form) upload's
+// blob is the body itself, typed as SniffMediaType says. Besides, for the pure functions on
+// the same bytes: NormalizeMediaType gives "" or a lower-case type/subtype and is idempotent.
+#include <boost/json.hpp>
+#include <set>
+#include <string>
+
+#include "base/crypto.h"
+#include "evidence/media_type.h"
+#include "fuzz/fuzz_target.h"
+#include "fuzz/fuzz_world.h"
+#include "http/multipart.h"
+
+namespace {
+
+constexpr tousu::Role kCallers[] = {tousu::Role::kPublic,   tousu::Role::kAdmin,    tousu::Role::kPlatform,
+                                    tousu::Role::kConsumer, tousu::Role::kMerchant, tousu::Role::kAgent,
+                                    tousu::Role::kRisk,     tousu::Role::kArbitrator};
+constexpr size_t kPieces[] = {1, 2, 3, 7, 64, 511, 1024, 4096};
+
+std::string_view Line(std::string_view& rest) {
+  size_t nl = rest.find('\n');
+  std::string_view line = rest.substr(0, nl);
+  rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+// An RFC 9110 token character (what a media type's type and subtype are made of).
+bool TokenChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+void CheckNormalized(std::string_view declared) {
+  using tousu::evidence::NormalizeMediaType;
+  const std::string n = NormalizeMediaType(declared);
+  if (n.empty()) return;
+  const size_t slash = n.find('/');
+  FUZZ_CHECK(slash != std::string::npos && slash > 0 && slash + 1 < n.size() && n.find('/', slash + 1) == std::string::npos,
+             "normalised type is not type/subtype: " + n);
+  for (char c : n) FUZZ_CHECK(c == '/' || TokenChar(c), "normalised type has '" + std::string(1, c) + "': " + n);
+  FUZZ_CHECK(NormalizeMediaType(n) == n, "normalising twice changes " + n);
+}
+
+const std::set<std::string>& SniffedTypes() {
+  static const std::set<std::string> kTypes = {"image/png",  "image/jpeg", "image/gif",  "image/webp",
+                                               "application/pdf", "video/mp4", "text/html", "text/plain",
+                                               "application/octet-stream"};
+  return kTypes;
+}
+
+}  // namespace
+
+TOUSU_FUZZ_TARGET(evidence_upload) {
+  using namespace tousu;
+  namespace json = boost::json;
+  if (size < 2) return 0;
+  auto& world = fuzz::FuzzWorld::Get();
+  const Role caller = kCallers[data[0] % 8];
+  const size_t piece = kPieces[data[1] % 8];
+  std::string_view rest = fuzz::AsText(data + 2, size - 2);
+  const std::string_view query = Line(rest);
+  const std::string_view content_type = Line(rest);
+  const std::string body(rest);
+
+  CheckNormalized(content_type);
+  const std::string head = body.substr(0, evidence::kSniffBytes);
+  const bool complete = body.size() <= head.size();
+  const std::string sniffed = evidence::SniffMediaType(head, complete);
+  FUZZ_CHECK(SniffedTypes().count(sniffed) == 1, "sniffed an unknown type: " + sniffed);
+
+  http::Request req;
+  req.method = "POST";
+  req.target = "/v1/complaints/" + world.complaint_id() + "/evidence";
+  if (!query.empty()) req.target += "?" + std::string(query);
+  if (!content_type.empty()) req.headers["content-type"] = std::string(content_type);
+  if (caller != Role::kPublic) req.headers["authorization"] = "Bearer " + world.Token(caller);
+  req.body = body;
+  req.request_id = "fuzz";
+  req.remote = "127.0.0.1";
+  if (!fuzz::SplitTarget(req)) return 0;  // the server answers 400 before the Api sees it
+
+  http::Response r = world.Serve(std::move(req), piece);
+  FUZZ_CHECK(r.status != 500, "500 for an upload: " + r.body);
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body, ec);
+  FUZZ_CHECK(!ec && v.is_object(), "answer is not a JSON object: " + r.body);
+  const json::object& o = v.as_object();
+  if (r.status >= 400) {
+    FUZZ_CHECK(o.contains("status") && o.at("status").is_int64() && o.at("status").as_int64() == r.status,
+               "error is not a problem+json with its status: " + r.body);
+    FUZZ_CHECK(r.content_type == "application/problem+json", "error content type " + r.content_type);
+    return 0;
+  }
+  FUZZ_CHECK(r.status == 201, "upload answered " + std::to_string(r.status) + ": " + r.body);
+  FUZZ_CHECK(o.contains("sha256") && o.at("sha256").is_string() && o.contains("size") && o.at("size").is_int64() &&
+                 o.contains("media_type") && o.at("media_type").is_string(),
+             "evidence without sha256, size or media_type: " + r.body);
+  const std::string sha(o.at("sha256").as_string());
+  const int64_t stored = o.at("size").as_int64();
+  const std::string media_type(o.at("media_type").as_string());
+  FUZZ_CHECK(stored > 0 && stored <= fuzz::kMaxUploadBytes, "stored size " + std::to_string(stored));
+  FUZZ_CHECK(SniffedTypes().count(media_type) == 1, "stored an unknown type: " + media_type);
+  const Status held = world.blobs().Check(sha, stored);
+  FUZZ_CHECK(held.ok(), "the vault does not hold the answered blob: " + held.ToString());
+  if (!http::MultipartReader::IsMultipart(std::string(content_type))) {
+    FUZZ_CHECK(sha == Sha256Hex(body) && stored == static_cast<int64_t>(body.size()),
+               "a raw upload's blob is not its body: " + r.body);
+    FUZZ_CHECK(media_type == sniffed, "typed " + media_type + ", sniffed " + sniffed);
+  }
+  return 0;
+}
