@@ -17,8 +17,9 @@
 
 namespace tousu::fuzz {
 
-// The world's upload limit: small, so that fuzz inputs reach it.
-inline constexpr int64_t kMaxUploadBytes = 2048;
+// The world's upload limit: small, so that fuzz inputs reach it, and over the sniffing window
+// (evidence::kSniffBytes, 4 KiB), so that a stored file's head can be cut short.
+inline constexpr int64_t kMaxUploadBytes = 5000;
 
 class FuzzWorld {
  public:

@@ -59,7 +59,7 @@ Response Problem(const Status& s, const std::string& request_id) {
                     {"status", status},
                     {"detail", status >= 500 ? std::string(status == 503 ? WellFormedUtf8(s.message()) : "internal error; the request id identifies it in the server log")
                                              : WellFormedUtf8(s.message())}};
-  if (!s.fields().empty()) {
+  if (status < 500 && !s.fields().empty()) {  // a 500's detail stays in the server log
     json::array errors;
     for (const auto& f : s.fields()) {
       errors.push_back(json::object{{"field", WellFormedUtf8(f.field)}, {"message", WellFormedUtf8(f.message)}});

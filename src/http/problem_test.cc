@@ -45,5 +45,14 @@ TEST(ProblemTest, RegressionClientBytesThatAreNotUtf8StayReadableJson) {
   EXPECT_EQ(o.at("allow").as_array().at(0).as_string(), fffd + "order_no" + fffd);
 }
 
+TEST(ProblemTest, AnInternalErrorTellsNothingOfItsCause) {
+  const Status s = Status::Internal("sqlite: disk I/O error at page 7").WithField("db", "/var/lib/tousu/tousu.db");
+  const json::object o = ParsedBody(Problem(s, "req-3"));
+  EXPECT_EQ(o.at("status").as_int64(), 500);
+  EXPECT_EQ(o.at("detail").as_string(), "internal error; the request id identifies it in the server log");
+  EXPECT_FALSE(o.contains("errors"));
+  EXPECT_EQ(o.at("request_id").as_string(), "req-3");
+}
+
 }  // namespace
 }  // namespace tousu::http
