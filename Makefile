@@ -60,8 +60,10 @@ fuzz:
 crash-test: build
 	@cd $(BUILD) && TOUSU_CRASH_KILLS=$(CRASH_KILLS) ./tousu_integration_tests --gtest_filter='CrashSafety.*'
 
-# Unit, integration and fuzz-corpus tests under ASan+UBSan, then under TSan (tests/sanitize.sh).
-test-sanitize: deps
+# Unit, integration and fuzz-corpus tests under ASan+UBSan, then under TSan built with clang
+# (tests/sanitize.sh).
+test-sanitize:
+	@scripts/deps.sh --extra fuzz
 	@JOBS=$(JOBS) tests/sanitize.sh
 
 # Load benchmarks against a Release build (bench/run.py; docs/benchmarks.md).

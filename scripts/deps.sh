@@ -2,7 +2,7 @@
 # Installs, with apt, whatever tousu needs to build and test and is not installed yet.
 # Idempotent and silent when everything is present. Needs root (or sudo) only to install.
 #   scripts/deps.sh            build + test dependencies
-#   scripts/deps.sh --extra X  also the packages of group X (bench, fuzz, postgres, web)
+#   scripts/deps.sh --extra X  also the packages of group X (bench, fuzz)
 set -euo pipefail
 
 base_packages=(
