@@ -5,7 +5,8 @@
 // records the evidence, over the fuzz world's store and vault (uploads up to kMaxUploadBytes).
 //
 // Input: byte 0 picks the caller (none, admin, platform, consumer, merchant, agent, risk,
-// arbitrator), byte 1 the piece size; then a line with the query string, a line with the
+// arbitrator), byte 1 the piece size (low 3 bits) and whether the body is chunked (bit 3:
+// no Content-Length to refuse it by before the sink opens); then a line with the query string, a line with the
 // Content-Type (empty: none), and the body.
 //
 // Checks: never a 500, every error a problem+json; a 201 names a blob the vault holds with
@@ -106,6 +107,7 @@ TOUSU_FUZZ_TARGET(evidence_upload) {
   auto& world = fuzz::FuzzWorld::Get();
   const Role caller = kCallers[data[0] % 8];
   const size_t piece = kPieces[data[1] % 8];
+  const bool chunked = (data[1] & 8) != 0;
   std::string_view rest = fuzz::AsText(data + 2, size - 2);
   const std::string_view query = Line(rest);
   const std::string_view content_type = Line(rest);
@@ -128,7 +130,7 @@ TOUSU_FUZZ_TARGET(evidence_upload) {
   req.remote = "127.0.0.1";
   if (!fuzz::SplitTarget(req)) return 0;  // the server answers 400 before the Api sees it
 
-  http::Response r = world.Serve(std::move(req), piece);
+  http::Response r = world.Serve(std::move(req), piece, chunked);
   FUZZ_CHECK(r.status != 500, "500 for an upload: " + r.body);
   boost::system::error_code ec;
   json::value v = json::parse(r.body, ec);

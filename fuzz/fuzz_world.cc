@@ -169,7 +169,7 @@ const std::string& FuzzWorld::complaint_id() const { return impl_->complaint_id;
 
 const evidence::BlobStore& FuzzWorld::blobs() const { return *impl_->blobs; }
 
-http::Response FuzzWorld::Serve(http::Request req, size_t chunk) {
+http::Response FuzzWorld::Serve(http::Request req, size_t chunk, bool chunked) {
   http::Api& api = *impl_->api;
   std::promise<http::Response> answer;
   auto done = answer.get_future();
@@ -179,8 +179,10 @@ http::Response FuzzWorld::Serve(http::Request req, size_t chunk) {
     api.Serve(std::move(req), reply);
     return done.get();
   }
-  // What http/server.cc does with a streamed route: the length checked against the route's
-  // limit, the sink opened before any of the body is read, then the body in pieces.
+  // What http/server.cc does with a streamed route: a Content-Length checked against the
+  // route's limit, the sink opened before any of the body is read, the length checked against
+  // the sink's limit, then the body in pieces. A chunked body has no length to check first: it
+  // is refused once it grows past the limit.
   const std::string body = std::move(req.body);
   req.body.clear();
   auto too_large = [&](size_t limit) {
@@ -188,17 +190,22 @@ http::Response FuzzWorld::Serve(http::Request req, size_t chunk) {
                                           " bytes is over the limit of " + std::to_string(limit) + " bytes"),
                          req.request_id);
   };
-  if (body.size() > plan.max_bytes) return too_large(plan.max_bytes);
+  if (!chunked && body.size() > plan.max_bytes) return too_large(plan.max_bytes);
   auto sink = api.OpenStream(req);
   if (!sink.ok()) {
     api.RefuseStream(req, sink.status(), reply);
     return done.get();
   }
   const size_t limit = std::min(plan.max_bytes, (*sink)->MaxBodyBytes());
-  if (body.size() > limit) return too_large(limit);
+  if (!chunked && body.size() > limit) return too_large(limit);
   chunk = std::max<size_t>(chunk, 1);
   for (size_t at = 0; at < body.size(); at += chunk) {
-    Status s = (*sink)->Append(std::string_view(body).substr(at, chunk));
+    const std::string_view piece = std::string_view(body).substr(at, chunk);
+    if (at + piece.size() > limit) {
+      return http::Problem(Status::TooLarge("request body is over the limit of " + std::to_string(limit) + " bytes"),
+                           req.request_id);
+    }
+    Status s = (*sink)->Append(piece);
     if (!s.ok()) return http::Problem(s, req.request_id);
   }
   api.FinishStream(std::move(req), std::move(*sink), reply);

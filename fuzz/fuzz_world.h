@@ -28,8 +28,9 @@ class FuzzWorld {
   const http::Router& router() const;
   // Runs one request as the server does and waits for the answer: through Api::Serve, or, for
   // a streamed route (uploads), through OpenStream, the body's pieces of `chunk` bytes and
-  // FinishStream, with the server's size checks.
-  http::Response Serve(http::Request req, size_t chunk = 4096);
+  // FinishStream, with the server's size checks: before the body for a Content-Length, as it
+  // arrives when `chunked` (Transfer-Encoding: chunked).
+  http::Response Serve(http::Request req, size_t chunk = 4096, bool chunked = false);
   const evidence::BlobStore& blobs() const;
   // The bearer token of `role` (empty for kPublic).
   const std::string& Token(Role role) const;
