@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <filesystem>
 #include <future>
@@ -15,6 +16,7 @@
 #include "base/ids.h"
 #include "base/log.h"
 #include "evidence/blob_store.h"
+#include "fuzz/fuzz_target.h"
 #include "http/problem.h"
 #include "service/auth.h"
 #include "service/complaints.h"
@@ -218,6 +220,33 @@ bool SplitTarget(http::Request& req) {
   req.path = std::string(url->encoded_path());
   for (auto param : url->params()) req.query[std::string(param.key)] = std::string(param.value);
   return true;
+}
+
+Role CallerOf(uint8_t byte) {
+  static constexpr Role kCallers[] = {Role::kPublic,   Role::kAdmin, Role::kPlatform, Role::kConsumer,
+                                      Role::kMerchant, Role::kAgent, Role::kRisk,     Role::kArbitrator};
+  return kCallers[byte % 8];
+}
+
+std::string_view TakeLine(std::string_view& rest) {
+  const size_t nl = rest.find('\n');
+  std::string_view line = rest.substr(0, nl);
+  rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+void CheckAnswer(const http::Response& r) {
+  namespace json = boost::json;
+  FUZZ_CHECK(r.status != 500, "500 for a client request: " + r.body);
+  FUZZ_CHECK(r.status >= 200 && r.status < 600, "status " + std::to_string(r.status));
+  if (r.status < 400) return;
+  boost::system::error_code ec;
+  const json::value v = json::parse(r.body, ec);
+  FUZZ_CHECK(!ec && v.is_object() && v.as_object().contains("status") && v.as_object().at("status").is_int64() &&
+                 v.as_object().at("status").as_int64() == r.status,
+             "error is not a problem+json with its status: " + r.body);
+  FUZZ_CHECK(r.content_type == "application/problem+json", "error content type " + r.content_type);
 }
 
 }  // namespace tousu::fuzz

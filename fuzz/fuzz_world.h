@@ -8,8 +8,10 @@
 #ifndef TOUSU_FUZZ_FUZZ_WORLD_H_
 #define TOUSU_FUZZ_FUZZ_WORLD_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "domain/principal.h"
 #include "evidence/blob_store.h"
@@ -47,6 +49,17 @@ class FuzzWorld {
 // Fills path and query from req.target the way the server does (http/server.cc); false when
 // the server would refuse the target as malformed.
 bool SplitTarget(http::Request& req);
+
+// The caller a fuzz input's byte picks: none, admin, platform, consumer, merchant, agent, risk,
+// arbitrator (byte % 8).
+Role CallerOf(uint8_t byte);
+
+// The next line of `rest`, without its "\n" or "\r\n", taken off `rest`.
+std::string_view TakeLine(std::string_view& rest);
+
+// What every answer to a client's request must be (API.md): never a 500, a status 200-599,
+// and every error a problem+json carrying its status. A failure is a finding (FUZZ_CHECK).
+void CheckAnswer(const http::Response& r);
 
 }  // namespace tousu::fuzz
 
