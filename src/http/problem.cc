@@ -54,12 +54,15 @@ Response Problem(const Status& s, const std::string& request_id) {
   // bytes; Boost.JSON writes strings as given, so each is made well-formed UTF-8 first.
   using evidence::WellFormedUtf8;
   const int status = HttpStatusOf(s.code());
+  // A 500's cause stays in the server log; a 503 says what to wait for.
+  const std::string detail = status >= 500 && status != 503
+                                 ? "internal error; the request id identifies it in the server log"
+                                 : WellFormedUtf8(s.message());
   json::object body{{"type", "/problems/" + std::string(StatusCodeName(s.code()))},
                     {"title", Title(status)},
                     {"status", status},
-                    {"detail", status >= 500 ? std::string(status == 503 ? WellFormedUtf8(s.message()) : "internal error; the request id identifies it in the server log")
-                                             : WellFormedUtf8(s.message())}};
-  if (status < 500 && !s.fields().empty()) {  // a 500's detail stays in the server log
+                    {"detail", detail}};
+  if (status < 500 && !s.fields().empty()) {
     json::array errors;
     for (const auto& f : s.fields()) {
       errors.push_back(json::object{{"field", WellFormedUtf8(f.field)}, {"message", WellFormedUtf8(f.message)}});
