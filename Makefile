@@ -73,10 +73,11 @@ bench:
 	@bench/run.py --build $(BENCH_BUILD) --complaints $(BENCH_COMPLAINTS) $(BENCH_ARGS)
 	@$(MAKE) --no-print-directory bench-log
 
-# Transparency log appends and proofs at 10^6 leaves (part of make bench).
+# Transparency log appends and proofs at 10^6 leaves (part of make bench): 3 repetitions,
+# medians; table and raw JSON in bench/results/ (bench/log_table.py; latest-log.md).
 bench-log:
 	@$(MAKE) --no-print-directory build BUILD=$(BENCH_BUILD) BUILD_TYPE=Release
-	@$(BENCH_BUILD)/bench/tousu_log_bench
+	@bench/log_table.py --build $(BENCH_BUILD)
 
 # The same filing and read loads against Request Tracker 5, installed for the run and removed.
 bench-peer:
