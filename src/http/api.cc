@@ -117,11 +117,6 @@ void Api::Serve(Request req, std::function<void(Response)> reply) {
 }
 
 StatusOr<const Route*> Api::Admit(Request& req, std::string* route_label) {
-  TOUSU_ASSIGN_OR_RETURN(Match match, router_.Find(req.method, req.path));
-  const Route& route = *match.route;
-  req.path_params = std::move(match.params);
-  *route_label = route.pattern;
-
   auto limited = [&](RateLimiter* limiter, const std::string& key, const char* name) -> Status {
     if (limiter == nullptr || key.empty()) return Status::Ok();
     auto wait = limiter->Take(key, std::chrono::steady_clock::now());
@@ -129,9 +124,15 @@ StatusOr<const Route*> Api::Admit(Request& req, std::string* route_label) {
     if (deps_.metrics != nullptr) deps_.metrics->CountRejected(name);
     return Status::RateLimited("too many requests; retry after " + std::to_string(*wait) + " s", *wait);
   };
-  const bool operational =
-      route.pattern == "/healthz" || route.pattern == "/readyz" || route.pattern == "/metrics";
+  // Before the route is looked up, so that requests for no route (404, 405) take from the
+  // address's bucket too: only the operational endpoints, exact paths, are exempt.
+  const bool operational = req.path == "/healthz" || req.path == "/readyz" || req.path == "/metrics";
   if (!operational) TOUSU_RETURN_IF_ERROR(limited(deps_.address_limiter, req.remote, "address"));
+
+  TOUSU_ASSIGN_OR_RETURN(Match match, router_.Find(req.method, req.path));
+  const Route& route = *match.route;
+  req.path_params = std::move(match.params);
+  *route_label = route.pattern;
 
   const std::string token = BearerToken(req);
   if (!token.empty()) {
@@ -177,6 +178,15 @@ BodyPlan Api::PlanBody(const std::string& method, const std::string& path) const
   auto match = router_.Find(method, path);
   if (!match.ok() || match->route->body != BodyKind::kStream) return BodyPlan{};
   return BodyPlan{true, match->route->max_body_bytes};
+}
+
+void Api::CountServerAnswer(const Request& req, int status, double seconds) const {
+  if (deps_.metrics == nullptr) return;
+  std::string route = "unmatched";
+  if (!req.path.empty()) {
+    if (auto match = router_.Find(req.method, req.path); match.ok()) route = match->route->pattern;
+  }
+  deps_.metrics->ObserveRequest(route, req.method, status, seconds);
 }
 
 StatusOr<std::unique_ptr<BodySink>> Api::OpenStream(Request& req) {

@@ -90,6 +90,10 @@ class Api final {
   // The whole streamed body is in `sink`: answers as Serve does.
   void FinishStream(Request req, std::unique_ptr<BodySink> sink, std::function<void(Response)> reply);
 
+  // Counts an answer the HTTP server gave without the API (a malformed request, a header or body
+  // over its limit, a body that came too slowly) under the route `req` names, or "unmatched".
+  void CountServerAnswer(const Request& req, int status, double seconds) const;
+
   const Router& router() const { return router_; }
   Metrics* metrics() const { return deps_.metrics; }  // null when not collected
 

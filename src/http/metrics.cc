@@ -78,7 +78,7 @@ void Metrics::ObserveRequest(const std::string& route, const std::string& method
   const std::string& m = MethodLabel(method);
   std::lock_guard lock(mu_);
   ++requests_[{route, m, status}];
-  latency_[{route, m}].Observe(seconds);
+  latency_[{route, m, status / 100}].Observe(seconds);
 }
 
 void Metrics::CountRejected(const std::string& limiter) {
@@ -97,11 +97,15 @@ std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
       out += "tousu_http_requests_total{route=\"" + EscapeLabel(route) + "\",method=\"" + method +
              "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
     }
-    out += "# HELP tousu_http_request_duration_seconds Time from a complete request to its answer.\n";
+    out += "# HELP tousu_http_request_duration_seconds Time from a complete request to its answer, by route "
+           "pattern, method and status class (2xx, 4xx, ...).\n";
     out += "# TYPE tousu_http_request_duration_seconds histogram\n";
     for (const auto& [key, h] : latency_) {
+      const auto& [route, method, status_class] = key;
       h.Render("tousu_http_request_duration_seconds",
-               "route=\"" + EscapeLabel(key.first) + "\",method=\"" + key.second + "\"", &out);
+               "route=\"" + EscapeLabel(route) + "\",method=\"" + method + "\",status_class=\"" +
+                   std::to_string(status_class) + "xx\"",
+               &out);
     }
     Samples limited;
     for (const char* limiter : {"address", "token", "login"}) {

@@ -1,6 +1,6 @@
 // Metrics: counters and latency histograms for GET /metrics in the Prometheus text format
 // (version 0.0.4). Request series are labelled by route pattern (never by raw path, so the
-// label set stays bounded), method and status. Gauges that live in the store (complaints by
+// label set stays bounded), method and status (the latency histogram by status class: 2xx, 4xx, ...). Gauges that live in the store (complaints by
 // state, pending deadlines, ...) are read at scrape time and passed to Render.
 // Thread-safety: all methods may be called from any thread.
 #ifndef TOUSU_HTTP_METRICS_H_
@@ -61,7 +61,7 @@ class Metrics final {
  private:
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // GUARDED_BY(mu_)
-  std::map<std::pair<std::string, std::string>, Histogram> latency_;         // GUARDED_BY(mu_)
+  std::map<std::tuple<std::string, std::string, int>, Histogram> latency_;  // GUARDED_BY(mu_); status / 100
   std::map<std::string, uint64_t> rejected_;                                 // GUARDED_BY(mu_)
   Histogram commit_latency_;
   std::atomic<size_t> open_connections_{0};

@@ -203,6 +203,26 @@ TEST_F(HttpEdgesTest, GarbageAndOversizedHeadersNeverCrash) {
   EXPECT_EQ(Http(server_.port(), "GET", "/healthz").status, 200);
 }
 
+// The answers the HTTP layer gives before any route runs are in the request metrics too:
+// under the route the request line named, else "unmatched".
+TEST_F(HttpEdgesTest, AnswersOfTheHttpLayerAreCounted) {
+  const std::string token = world_.tokens.at("consumer");
+  RawHttp(server_.port(), "POST /v1/complaints HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                              "\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n{");
+  RawHttp(server_.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+  RawHttp(server_.port(), "NONSENSE\r\n\r\n");
+  RawHttp(server_.port(), "GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string page = Http(server_.port(), "GET", "/metrics").body;
+  for (const char* series :
+       {"tousu_http_requests_total{route=\"/v1/complaints\",method=\"POST\",status=\"413\"} 1",
+        "tousu_http_requests_total{route=\"unmatched\",method=\"other\",status=\"431\"} 1",
+        "tousu_http_requests_total{route=\"unmatched\",method=\"other\",status=\"400\"} 1",
+        "tousu_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"400\"} 1",
+        "tousu_http_request_duration_seconds_count{route=\"/v1/complaints\",method=\"POST\",status_class=\"4xx\"} 1"}) {
+    EXPECT_NE(page.find(series), std::string::npos) << series << "\n" << page.substr(0, 3000);
+  }
+}
+
 TEST_F(HttpEdgesTest, UnknownRoutesAndMethods) {
   ExpectProblem(Http(server_.port(), "GET", "/v1/nope"), 404);
   HttpResult r = Http(server_.port(), "DELETE", "/v1/complaints");

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <regex>
 
 #include "tests/integration/harness.h"
@@ -34,6 +35,22 @@ TEST(Limits, AddressBucketAnswers429WithRetryAfter) {
   EXPECT_GE(std::stoi(retry_after), 1);
   // Health checks are never limited.
   EXPECT_EQ(Http(server.port(), "GET", "/healthz").status, 200);
+}
+
+// A request for no route (404) or with a method the route does not have (405) is parsed,
+// routed, logged and counted like any other: it takes from the address's bucket too.
+TEST(Limits, AddressBucketCountsRequestsForNoRoute) {
+  TempDir dir;
+  Server server(dir.path() + "/data",
+                {"--config", WriteConfig(dir, "[rate_limit]\naddress_per_second = 1\naddress_burst = 3\n")});
+  std::map<int, int> answers;
+  for (int i = 0; i < 6; ++i) {
+    ++answers[Http(server.port(), "GET", "/v1/nope").status];
+    ++answers[Http(server.port(), "DELETE", "/v1/complaints").status];
+  }
+  EXPECT_GE(answers[429], 6);
+  EXPECT_LE(answers[404] + answers[405], 6);
+  EXPECT_EQ(Http(server.port(), "GET", "/metrics").status, 200);
 }
 
 TEST(Limits, TokenBucketLimitsOneCallerNotOthers) {
