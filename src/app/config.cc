@@ -57,7 +57,7 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
   Config c;
   TOUSU_RETURN_IF_ERROR(OnlyKeys(root, "", {"data", "listen", "threads", "log_level",
                                             "session_ttl_hours", "sweep_interval_seconds", "limits",
-                                            "rate_limit", "evidence", "cache"}));
+                                            "rate_limit", "evidence", "cache", "metrics"}));
   TOUSU_RETURN_IF_ERROR(ReadString(root, "data", &c.data_dir));
   TOUSU_RETURN_IF_ERROR(ReadString(root, "listen", &c.listen));
   int64_t v = c.threads;
@@ -145,6 +145,14 @@ StatusOr<Config> LoadConfigFile(const std::string& path) {
     v = c.complaint_cache_bytes;
     TOUSU_RETURN_IF_ERROR(ReadInt(*cache, "complaint_bytes", 0, int64_t{64} << 30, &v));
     c.complaint_cache_bytes = v;
+  }
+  if (const toml::node* n = root.get("metrics")) {
+    const toml::table* metrics = n->as_table();
+    if (metrics == nullptr) return Bad("metrics", "must be a table");
+    TOUSU_RETURN_IF_ERROR(OnlyKeys(*metrics, "metrics.", {"counts_interval_seconds"}));
+    v = c.metrics_counts_interval.count();
+    TOUSU_RETURN_IF_ERROR(ReadInt(*metrics, "counts_interval_seconds", 0, 3600, &v));
+    c.metrics_counts_interval = seconds(v);
   }
   return c;
 }

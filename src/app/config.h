@@ -33,6 +33,8 @@ struct Config {
   Duration checkpoint_interval = seconds(60);   // sign a checkpoint this often if the log grew
   // [cache]
   int64_t complaint_cache_bytes = 32 << 20;  // rendered complaint answers, compressed; 0: off
+  // [metrics]
+  Duration metrics_counts_interval = seconds(15);  // whole-table counts on /metrics: at most this often
 };
 
 // Reads a TOML config file over the defaults; the message names the key that is wrong.

@@ -52,6 +52,19 @@ TEST(LoadConfigFile, TheComplaintCacheHasABudgetOrIsOff) {
   EXPECT_FALSE(Load("cache = 10\n").ok());
 }
 
+TEST(LoadConfigFile, MetricsCountsIntervalIsBounded) {
+  EXPECT_EQ(Load("")->metrics_counts_interval, seconds(15));
+  auto c = Load("[metrics]\ncounts_interval_seconds = 0\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->metrics_counts_interval, seconds(0));
+  auto negative = Load("[metrics]\ncounts_interval_seconds = -1\n");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("counts_interval_seconds"), std::string::npos);
+  EXPECT_FALSE(Load("[metrics]\ncounts_interval_seconds = 3601\n").ok());
+  EXPECT_FALSE(Load("[metrics]\ninterval = 10\n").ok());
+  EXPECT_FALSE(Load("metrics = 10\n").ok());
+}
+
 // Found by fuzz/config_toml_fuzz.cc under UBSan: an integer option given a float out of int64's
 // range (max_body_bytes = 2097E52) was converted to int64 before its type was checked.
 TEST(LoadConfigFile, RegressionFloatForIntegerIsRefusedBeforeConversion) {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "app/data_dir.h"
+#include "app/store_gauges.h"
 #include "base/clock.h"
 #include "base/ids.h"
 #include "base/log.h"
@@ -91,52 +92,6 @@ std::string AllocatorName() {
     return std::string("jemalloc ") + version;
   }
   return "glibc";
-}
-
-// Gauges read from the store at scrape time.
-std::vector<http::Gauge> StoreGauges(SqliteStore& store, Instant now) {
-  std::vector<http::Gauge> out;
-  out.push_back({"tousu_store_wal_pages",
-                 "Pages in the SQLite write-ahead log after the last commit; it starts over at 4000 "
-                 "unless a reader holds old pages.",
-                 {{"", static_cast<double>(store.wal_pages())}}});
-  out.push_back({"tousu_store_sync_running_seconds",
-                 "How long the WAL fdatasync now running has taken (0 between syncs); over 10 s, "
-                 "/readyz answers 503 until it returns.",
-                 {{"", store.sync_running_seconds()}}});
-  out.push_back({"tousu_store_checkpoint_running_seconds",
-                 "How long the WAL checkpoint pass now running has taken (0 between passes); over 10 s, "
-                 "/readyz answers 503 until it returns.",
-                 {{"", store.checkpoint_running_seconds()}}});
-  const sql::LogNodeCache& nodes = store.log_node_cache();
-  out.push_back({"tousu_log_node_cache_nodes",
-                 "Upper nodes of the transparency log's tree kept in memory for proofs (at most " +
-                     std::to_string(sql::LogNodeCache::kDefaultCapacity) + ").",
-                 {{"", static_cast<double>(nodes.size())}}});
-  out.push_back({"tousu_log_node_cache_hits_total",
-                 "Tree nodes that proofs found in that cache instead of reading SQLite.",
-                 {{"", static_cast<double>(nodes.hits())}},
-                 "counter"});
-  Status s = store.Read([&](ReadTx& tx) -> Status {
-    TOUSU_ASSIGN_OR_RETURN(auto counts, tx.CountComplaints());
-    http::Gauge complaints{"tousu_complaints", "Complaints by status and tier.", {}};
-    for (const auto& c : counts) {
-      complaints.samples.emplace_back("status=\"" + std::string(ToString(c.status)) + "\",tier=\"" +
-                                          std::string(ToString(c.tier)) + "\"",
-                                      static_cast<double>(c.count));
-    }
-    out.push_back(std::move(complaints));
-    TOUSU_ASSIGN_OR_RETURN(DeadlineStats d, tx.CountDeadlines(now));
-    out.push_back({"tousu_deadlines_pending", "Deadlines waiting in the index.", {{"", static_cast<double>(d.pending)}}});
-    out.push_back({"tousu_deadlines_due", "Deadlines due and not yet acted on.", {{"", static_cast<double>(d.due)}}});
-    out.push_back({"tousu_sweeper_lag_seconds", "Age of the oldest due deadline not yet acted on.",
-                   {{"", d.oldest_due ? static_cast<double>((now - *d.oldest_due).count()) : 0.0}}});
-    return Status::Ok();
-  });
-  if (!s.ok()) log::Warn("metrics_store_read_failed", {{"detail", s.ToString()}});
-  out.push_back({"tousu_up", "1 while the server runs; the store gauges are missing when 0 store reads failed.",
-                 {{"", s.ok() ? 1.0 : 0.0}}});
-  return out;
 }
 
 // The complaint cache's figures (http/complaint_cache.h).
@@ -250,8 +205,10 @@ int Serve(const Config& config) {
   deps.address_limiter = &address_limiter;
   deps.token_limiter = &token_limiter;
   deps.login_throttle = &login_throttle;
-  deps.gauges = [&store, &clock, &complaint_cache] {
-    auto gauges = StoreGauges(*store, clock.Now());
+  CountsReading counts([&store, &clock] { return ReadCounts(*store, clock.Now()); },
+                       config.metrics_counts_interval);
+  deps.gauges = [&store, &clock, &complaint_cache, &counts] {
+    auto gauges = StoreGauges(*store, clock.Now(), counts);
     for (auto& g : CacheGauges(complaint_cache)) gauges.push_back(std::move(g));
     return gauges;
   };

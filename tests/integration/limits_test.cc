@@ -100,13 +100,46 @@ TEST(Metrics, PromtoolAcceptsThePage) {
                              "tousu_store_commit_duration_seconds_count", "tousu_rate_limited_total{limiter=\"login\"} 0",
                              "\ntousu_store_wal_pages ", "\ntousu_store_sync_running_seconds ",
                              "\ntousu_store_checkpoint_running_seconds ", "\ntousu_log_node_cache_nodes ",
-                             "# TYPE tousu_log_node_cache_hits_total counter\ntousu_log_node_cache_hits_total "}) {
+                             "# TYPE tousu_log_node_cache_hits_total counter\ntousu_log_node_cache_hits_total ",
+                             "\ntousu_log_leaves ", "\ntousu_log_checkpoint_tree_size ",
+                             "# TYPE tousu_log_checkpoint_age_seconds gauge", "\ntousu_metrics_counts_age_seconds ",
+                             "\ntousu_up 1"}) {
     EXPECT_NE(m.body.find(series), std::string::npos) << series << "\n" << m.body;
   }
   const std::string file = dir.path() + "/metrics.txt";
   std::ofstream(file) << m.body;
   CommandResult check = RunCommand({"/bin/sh", "-c", "promtool check metrics < " + file});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+// The whole-table counts are taken at most once per metrics.counts_interval_seconds, whatever
+// the scrapes; the cheap gauges (the log's size here) are read at every scrape.
+TEST(Metrics, CountsAreTakenAtMostOncePerInterval) {
+  TempDir dir;
+  Server server(dir.path() + "/data", {"--config", WriteConfig(dir, "[metrics]\ncounts_interval_seconds = 3600\n")});
+  World world(server);
+  world.AddOrder("M-1", 100);
+  auto value = [](const std::string& page, const std::string& series) -> double {
+    const size_t at = page.find("\n" + series + " ");
+    return at == std::string::npos ? -1 : std::stod(page.substr(at + series.size() + 2));
+  };
+  const std::string before = Http(server.port(), "GET", "/metrics").body;
+  EXPECT_EQ(value(before, "tousu_deadlines_pending"), 0) << before;
+  world.File("M-1", "invalid_code", "2029-12-31T22:00:00Z", json::array{json::object{{"kind", "replace"}}});
+  const std::string after = Http(server.port(), "GET", "/metrics").body;
+  EXPECT_EQ(value(after, "tousu_deadlines_pending"), 0) << after;  // the reading of the first scrape
+  EXPECT_EQ(after.find("tousu_complaints{"), std::string::npos) << after;
+  EXPECT_GE(value(after, "tousu_metrics_counts_age_seconds"), 0);
+  EXPECT_GT(value(after, "tousu_log_leaves"), value(before, "tousu_log_leaves")) << after;
+
+  // Counted at every scrape when the interval is 0.
+  TempDir dir0;
+  Server fresh(dir0.path() + "/data", {"--config", WriteConfig(dir0, "[metrics]\ncounts_interval_seconds = 0\n")});
+  World world0(fresh);
+  world0.AddOrder("M-1", 100);
+  EXPECT_EQ(value(Http(fresh.port(), "GET", "/metrics").body, "tousu_deadlines_pending"), 0);
+  world0.File("M-1", "invalid_code", "2029-12-31T22:00:00Z", json::array{json::object{{"kind", "replace"}}});
+  EXPECT_EQ(value(Http(fresh.port(), "GET", "/metrics").body, "tousu_deadlines_pending"), 2);
 }
 
 // The dashboard and the alert rules in deploy/ only work while every series they name is on the
