@@ -2,6 +2,8 @@
 // processes (crash_load.h), is killed with SIGKILL at random moments and restarted on the same
 // data directory. Clients retry a request whose connection died with the same Idempotency-Key
 // until they get an answer, so a kill between commit and reply must replay, not duplicate.
+// Whether a random kill lands there is chance, so first one filing and one upload are answered,
+// the server is killed at once, and their retries must come back as byte-identical replays.
 // Afterwards:
 //  - every complaint that was answered 201 is there, with all the events a filing writes, and
 //    each of those events has its outbox entry (they commit in one transaction);
@@ -316,6 +318,59 @@ TEST(CrashSafety, KilledUnderFilingAndUploadLoadLosesNothing) {
   }
   ASSERT_FALSE(expected_events.empty());
 
+  // What a random kill reaches only by chance, made certain: a filing and an upload are
+  // committed and answered, the server dies at once, and the same requests with the same keys
+  // must then be answered as replays of those answers. They join the load's answers below, so
+  // the store checks also require exactly one complaint and one evidence record for them.
+  FilingAck pinned_filing;
+  UploadAck pinned_upload;
+  {
+    const std::string order_no = "c99-0";  // named as the load's orders are (clients are c0, c1, ...)
+    const json::object order{{"consumer", "alice"}, {"merchant", "m1"}, {"product_kind", "recharge"},
+                             {"title", "充值 " + order_no}, {"amount_fen", 1000}, {"paid_at", "2029-12-31T20:00:00Z"}};
+    ASSERT_EQ(server.Call("PUT", "/v1/orders/" + order_no, world.platform_key, order).status, 201);
+    const json::object complaint{{"order_no", order_no},
+                                 {"category", "not_received"},
+                                 {"incident_at", "2029-12-31T21:00:00Z"},
+                                 {"description", "充值后一直未到账 " + order_no},
+                                 {"demands", json::array{json::object{{"kind", "refund"}, {"amount_fen", 1000}}}}};
+    const std::map<std::string, std::string> file_headers{{"Authorization", "Bearer " + world.tokens.at("consumer")},
+                                                          {"Content-Type", "application/json"},
+                                                          {"Idempotency-Key", "crash-" + order_no}};
+    const std::string file = "pinned evidence\n" + std::string(3000, 'e');
+    auto file_it = [&] { return Http(server.port(), "POST", "/v1/complaints", json::serialize(complaint), file_headers); };
+    auto upload_it = [&](const std::string& id) {
+      return Upload(server, world.tokens.at("consumer"), id, file, "kind=communication", "application/octet-stream",
+                    {{"Idempotency-Key", "evidence-c99-u0"}});
+    };
+    HttpResult filed = file_it();
+    ASSERT_EQ(filed.status, 201) << filed.body;
+    HttpResult uploaded = upload_it(filed.Str("id"));
+    ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+    server.Kill();
+    server.Restart();
+    HttpResult filed_again = file_it();
+    EXPECT_EQ(filed_again.status, 201) << filed_again.body;
+    EXPECT_EQ(filed_again.Header("idempotent-replayed"), "true");
+    EXPECT_EQ(filed_again.body, filed.body);
+    HttpResult uploaded_again = upload_it(filed.Str("id"));
+    EXPECT_EQ(uploaded_again.status, 201) << uploaded_again.body;
+    EXPECT_EQ(uploaded_again.Header("idempotent-replayed"), "true");
+    EXPECT_EQ(uploaded_again.body, uploaded.body);
+    pinned_filing = FilingAck{"crash-" + order_no, filed_again.status, filed_again.Str("id"), 2, true};
+    pinned_upload.key = "evidence-c99-u0";
+    pinned_upload.status = uploaded_again.status;
+    pinned_upload.complaint = filed.Str("id");
+    pinned_upload.id = uploaded_again.Str("id");
+    pinned_upload.sha256_sent = Sha256Hex(file);
+    pinned_upload.sha256 = uploaded_again.Str("sha256");
+    pinned_upload.log_index = uploaded_again.obj().at("log_index").as_int64();
+    pinned_upload.size = static_cast<int64_t>(file.size());
+    pinned_upload.role = "consumer";
+    pinned_upload.attempts = 2;
+    pinned_upload.replayed = true;
+  }
+
   const std::string port_file = tmp.path() + "/port";
   const std::string stop_file = tmp.path() + "/stop";
   WriteAtomically(port_file, std::to_string(server.port()) + "\n");
@@ -359,6 +414,8 @@ TEST(CrashSafety, KilledUnderFilingAndUploadLoadLosesNothing) {
     for (FilingAck& a : ReadFilingLog(log + ".filings")) filings.push_back(std::move(a));
     for (UploadAck& a : ReadUploadLog(log + ".uploads")) uploads.push_back(std::move(a));
   }
+  filings.push_back(pinned_filing);
+  uploads.push_back(pinned_upload);
   int filings_retried = 0, uploads_retried = 0;
   CheckFilingAnswers(filings, &filings_retried);
   CheckUploadAnswers(uploads, &uploads_retried);
