@@ -39,8 +39,10 @@ Status RequireVault(const ApiDeps& d) {
 
 StatusOr<int64_t> ParseIndex(const std::string& field, const std::string& text) {
   int64_t v = -1;
+  // Digits only: from_chars takes a '-', so "-0" would pass as 0 (found by the router fuzz target).
+  const bool digits = !text.empty() && text.front() >= '0' && text.front() <= '9';
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < 0 || v > kMaxIndex) {
+  if (!digits || ec != std::errc() || end != text.data() + text.size() || v < 0 || v > kMaxIndex) {
     return Status::InvalidArgument(field + " must be a whole number from 0 up")
         .WithField(field, "must be a non-negative whole number");
   }

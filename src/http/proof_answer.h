@@ -21,7 +21,8 @@ Status RequireVault(const ApiDeps& d);
 StatusOr<Outcome> ProofAnswer(const ApiDeps& d, int64_t index, std::optional<std::string> content,
                               std::optional<int64_t> tree_size);
 
-// A decimal integer 0..2^53 from text; InvalidArgument naming `field` otherwise.
+// A decimal integer 0..2^53 from text (digits only: no sign, no space); InvalidArgument naming
+// `field` otherwise.
 StatusOr<int64_t> ParseIndex(const std::string& field, const std::string& text);
 // ?name= as ParseIndex; nullopt when absent or empty.
 StatusOr<std::optional<int64_t>> IndexParam(const Request& req, const std::string& name);
