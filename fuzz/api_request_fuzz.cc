@@ -4,7 +4,8 @@
 //
 // Input: byte 0 picks the caller (none, admin, platform, consumer, merchant, agent, risk,
 // arbitrator); then "METHOD TARGET", header lines "name: value", an empty line, and the body.
-// "@cmp" in the target stands for the id of the world's complaint.
+// "@cmp" in the target stands for the id of the world's complaint, "@evd" for the id of its
+// evidence.
 #include <cctype>
 #include <cstring>
 
@@ -30,6 +31,9 @@ TOUSU_FUZZ_TARGET(api_request) {
   req.target = std::string(first.substr(sp + 1));
   for (size_t at; (at = req.target.find("@cmp")) != std::string::npos;) {
     req.target.replace(at, 4, world.complaint_id());
+  }
+  for (size_t at; (at = req.target.find("@evd")) != std::string::npos;) {
+    req.target.replace(at, 4, world.evidence_id());
   }
   for (std::string_view h; !(h = fuzz::TakeLine(rest)).empty();) {
     const size_t colon = h.find(':');

@@ -16,6 +16,7 @@
 #include "base/ids.h"
 #include "base/log.h"
 #include "evidence/blob_store.h"
+#include "evidence/media_type.h"
 #include "fuzz/fuzz_target.h"
 #include "http/problem.h"
 #include "service/auth.h"
@@ -46,6 +47,7 @@ struct FuzzWorld::Impl {
   std::unique_ptr<http::Api> api;
   std::map<Role, std::string> tokens;
   std::string complaint_id;
+  std::string evidence_id;
 
   ~Impl() {
     api.reset();
@@ -74,6 +76,15 @@ Principal PlatformPrincipal(const std::string& platform) {
   Principal p;
   p.role = Role::kPlatform;
   p.platform_id = platform;
+  return p;
+}
+
+// The world's consumer, who files the complaint and adds its evidence.
+Principal Alice() {
+  Principal p;
+  p.role = Role::kConsumer;
+  p.platform_id = "fz";
+  p.user_ref = "alice";
   return p;
 }
 
@@ -140,17 +151,40 @@ FuzzWorld::FuzzWorld() : impl_(std::make_unique<Impl>()) {
     order.product_kind = ProductKind::kCardCode;
     order.service_starts_at = order.service_ends_at = std::nullopt;
     TOUSU_RETURN_IF_ERROR(w.platforms.PutOrder(tx, platform, "O2", order).status());
-    Principal alice;
-    alice.role = Role::kConsumer;
-    alice.platform_id = "fz";
-    alice.user_ref = "alice";
     FileCommand cmd{"O1", Category::kDisconnected, now - hours(5), now - hours(4), "会员掉线",
                     {Demand{DemandKind::kExtend, Money(), 1}}, ""};
-    TOUSU_ASSIGN_OR_RETURN(Complaint c, w.complaints.File(tx, alice, cmd));
+    TOUSU_ASSIGN_OR_RETURN(Complaint c, w.complaints.File(tx, Alice(), cmd));
     w.complaint_id = c.id;
     return Status::Ok();
   });
   if (!s.ok()) Die("seed", s);
+
+  // One piece of evidence from the consumer, stored as an upload is (the blob first), and a
+  // checkpoint over the seeded log.
+  static constexpr std::string_view kEvidence = "订单 O1 会员掉线截图说明\nmembership dropped 2 days after top-up\n";
+  auto writer = w.blobs->NewWriter();
+  if (!writer.ok()) Die("blob writer", writer.status());
+  if (Status a = (*writer)->Append(kEvidence); !a.ok()) Die("blob append", a);
+  auto blob = (*writer)->Commit();
+  if (!blob.ok()) Die("blob commit", blob.status());
+  s = w.store->WriteSync([&](WriteTx& tx) -> Status {
+    EvidenceUpload u;
+    u.kind = EvidenceKind::kIncident;
+    u.filename = "说明.txt";
+    u.declared_media_type = "text/plain";
+    u.sha256_hex = blob->sha256_hex;
+    u.size = blob->size;
+    u.media_type = evidence::SniffMediaType(kEvidence, true);
+    TOUSU_ASSIGN_OR_RETURN(EvidenceRecord e, w.evidence.Add(tx, Alice(), w.complaint_id, u));
+    w.evidence_id = e.id;
+    TOUSU_ASSIGN_OR_RETURN(CheckpointRecord cp, w.checkpoints->SignIfGrown(tx));
+    if (cp.tree_size != kSeededLogSize) {
+      return Status::Internal("the seeded log has " + std::to_string(cp.tree_size) +
+                              " leaves; set kSeededLogSize (fuzz/fuzz_world.h) and the seeds that use it");
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) Die("seed evidence", s);
   http::ApiDeps deps{*w.store, w.clock, nullptr, w.ids, w.auth, w.platforms, w.complaints, *w.sweeper, &w.stopping};
   deps.evidence = &w.evidence;
   deps.checkpoints = w.checkpoints.get();
@@ -168,6 +202,8 @@ const std::string& FuzzWorld::Token(Role role) const {
 }
 
 const std::string& FuzzWorld::complaint_id() const { return impl_->complaint_id; }
+
+const std::string& FuzzWorld::evidence_id() const { return impl_->evidence_id; }
 
 const evidence::BlobStore& FuzzWorld::blobs() const { return *impl_->blobs; }
 

@@ -2,7 +2,10 @@
 // store, for fuzz targets that drive whole requests. Built once per process on first use: a
 // platform "fz" with a merchant, a user of every role, one order and one complaint, and a
 // bearer token for each role; the evidence vault (blobs under the same directory, uploads up to
-// kMaxUploadBytes) and the transparency log's checkpoint signer. The store lives under /dev/shm when it exists (fsync is free
+// kMaxUploadBytes) and the transparency log's checkpoint signer. The complaint's consumer has
+// added one piece of evidence (a small text file), and a checkpoint is signed over the log as
+// seeded (kSeededLogSize leaves), so that the evidence, proof and log routes have something to
+// find. The store lives under /dev/shm when it exists (fsync is free
 // there, so write paths fuzz at full speed) and is removed at exit.
 // Thread-safety: one fuzzing thread.
 #ifndef TOUSU_FUZZ_FUZZ_WORLD_H_
@@ -23,6 +26,11 @@ namespace tousu::fuzz {
 // (evidence::kSniffBytes, 4 KiB), so that a stored file's head can be cut short.
 inline constexpr int64_t kMaxUploadBytes = 5000;
 
+// Leaves in the log once the world is seeded (the complaint's events, then the evidence), and
+// the size of the checkpoint signed then: fuzz seeds ask for proofs at exactly this size. The
+// world checks it when it is built, so a change of what filing logs shows up here.
+inline constexpr int64_t kSeededLogSize = 4;
+
 class FuzzWorld {
  public:
   static FuzzWorld& Get();
@@ -37,6 +45,8 @@ class FuzzWorld {
   // The bearer token of `role` (empty for kPublic).
   const std::string& Token(Role role) const;
   const std::string& complaint_id() const;
+  // The id of the evidence the world's complaint holds.
+  const std::string& evidence_id() const;
 
   struct Impl;
   ~FuzzWorld();
