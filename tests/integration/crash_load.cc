@@ -95,22 +95,14 @@ std::string ValueOr(const std::string& s) { return s.empty() ? "-" : s; }
     const std::string order_no = "c" + std::to_string(c.index) + "-" + std::to_string(n);
     const int64_t amount = 1000 + n;
     int attempts = 0;
-    const json::object order{{"consumer", "alice"},      {"merchant", "m1"},
-                             {"product_kind", "recharge"}, {"title", "充值 " + order_no},
-                             {"amount_fen", amount},     {"paid_at", "2029-12-31T20:00:00Z"}};
-    HttpResult put = caller.Send("PUT", "/v1/orders/" + order_no, json::serialize(order),
+    HttpResult put = caller.Send("PUT", "/v1/orders/" + order_no, LoadOrderBody(order_no, amount),
                                  json_headers(c.platform_key, ""), &attempts);
     if (put.status != 200 && put.status != 201) {
       filings << "order-" << order_no << " " << put.status << " - " << attempts << " 0" << std::endl;
       _exit(4);
     }
-    const json::object complaint{{"order_no", order_no},
-                                 {"category", "not_received"},
-                                 {"incident_at", "2029-12-31T21:00:00Z"},
-                                 {"description", "充值后一直未到账 " + order_no},
-                                 {"demands", json::array{json::object{{"kind", "refund"}, {"amount_fen", amount}}}}};
     const std::string key = "crash-" + order_no;
-    HttpResult r = caller.Send("POST", "/v1/complaints", json::serialize(complaint),
+    HttpResult r = caller.Send("POST", "/v1/complaints", LoadComplaintBody(order_no, amount),
                                json_headers(c.consumer_token, key), &attempts);
     filings << key << " " << r.status << " " << ValueOr(r.Str("id")) << " " << attempts << " "
             << (r.Header("idempotent-replayed") == "true" ? 1 : 0) << std::endl;
@@ -164,6 +156,24 @@ std::string ValueOr(const std::string& s) { return s.empty() ? "-" : s; }
     }
   }
   _exit(0);
+}
+
+std::string LoadOrderBody(const std::string& order_no, int64_t amount_fen) {
+  return json::serialize(json::object{{"consumer", "alice"},
+                                      {"merchant", "m1"},
+                                      {"product_kind", "recharge"},
+                                      {"title", "充值 " + order_no},
+                                      {"amount_fen", amount_fen},
+                                      {"paid_at", "2029-12-31T20:00:00Z"}});
+}
+
+std::string LoadComplaintBody(const std::string& order_no, int64_t amount_fen) {
+  return json::serialize(json::object{
+      {"order_no", order_no},
+      {"category", "not_received"},
+      {"incident_at", "2029-12-31T21:00:00Z"},
+      {"description", "充值后一直未到账 " + order_no},
+      {"demands", json::array{json::object{{"kind", "refund"}, {"amount_fen", amount_fen}}}}});
 }
 
 std::vector<FilingAck> ReadFilingLog(const std::string& path) {

@@ -59,6 +59,11 @@ struct UploadAck {
   bool replayed = false;
 };
 
+// The bodies of the load's requests: PUT /v1/orders/{order_no} (alice buys a top-up from m1)
+// and POST /v1/complaints about it (not received, refund of the amount).
+std::string LoadOrderBody(const std::string& order_no, int64_t amount_fen);
+std::string LoadComplaintBody(const std::string& order_no, int64_t amount_fen);
+
 std::vector<FilingAck> ReadFilingLog(const std::string& path);
 std::vector<UploadAck> ReadUploadLog(const std::string& path);
 
