@@ -207,8 +207,9 @@ int Serve(const Config& config) {
   deps.login_throttle = &login_throttle;
   CountsReading counts([&store, &clock] { return ReadCounts(*store, clock.Now()); },
                        config.metrics_counts_interval);
-  deps.gauges = [&store, &clock, &complaint_cache, &counts] {
-    auto gauges = StoreGauges(*store, clock.Now(), counts);
+  const Instant started = clock.Now();
+  deps.gauges = [&store, &clock, &complaint_cache, &counts, started] {
+    auto gauges = StoreGauges(*store, clock.Now(), started, counts);
     for (auto& g : CacheGauges(complaint_cache)) gauges.push_back(std::move(g));
     return gauges;
   };
@@ -278,6 +279,8 @@ int Serve(const Config& config) {
 
   sweep_loop->Stop();
   checkpoint_loop->Stop();
+  counts.Stop();
+  api.FinishBlocking();
   sign_checkpoint();  // the last changes get a signed checkpoint before the store closes
   store->Close();  // finishes queued writes, then checkpoints the WAL
   log::Info("stopped", {});

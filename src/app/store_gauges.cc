@@ -3,59 +3,110 @@
 #include <string>
 
 #include "base/log.h"
+#include "base/thread_name.h"
 #include "store/sql/log_node_cache.h"
 
 namespace tousu {
 
-CountsReading::CountsReading(std::function<StatusOr<std::vector<http::Gauge>>()> read,
-                             std::chrono::steady_clock::duration max_age, SteadyClock now)
-    : read_(std::move(read)), max_age_(max_age), now_(std::move(now)) {}
+namespace {
 
-CountsReading::Result CountsReading::LastLocked(std::chrono::steady_clock::time_point now, bool ok) const {
-  Result r;
-  r.ok = ok;
-  if (last_) {
-    r.gauges = *last_;
-    r.age_seconds = std::chrono::duration<double>(now - last_at_).count();
+// The families ReadCounts gives, shown without samples until the first counts are taken.
+constexpr const char* kComplaintsHelp = "Complaints by status and tier.";
+constexpr const char* kPendingHelp = "Deadlines waiting in the index.";
+constexpr const char* kDueHelp = "Deadlines due and not yet acted on.";
+
+}  // namespace
+
+CountsReading::CountsReading(std::function<StatusOr<Gauges>()> read, std::chrono::steady_clock::duration max_age,
+                             SteadyClock now)
+    : read_(std::move(read)), max_age_(max_age), now_(std::move(now)) {
+  if (max_age_ > std::chrono::steady_clock::duration::zero()) {
+    thread_ = std::thread([this] {
+      NameThisThread("tousu-counts");
+      Run();
+    });
   }
-  return r;
+}
+
+CountsReading::~CountsReading() { Stop(); }
+
+void CountsReading::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    wanted_ = false;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
 }
 
 CountsReading::Result CountsReading::Get() {
   std::unique_lock lock(mu_);
-  for (;;) {
-    const auto now = now_();
-    if (last_ && now - last_at_ < max_age_) return LastLocked(now, true);
-    if (!taking_) break;
-    if (last_) return LastLocked(now, true);  // being taken again: the last one meanwhile
-    taken_cv_.wait(lock);                     // the first one is being taken
+  const auto now = now_();
+  const bool due = !tried_ || now - *tried_ >= max_age_;
+  if (due && !taking_ && !stopping_) {
+    if (thread_.joinable()) {
+      wanted_ = true;
+      cv_.notify_all();
+    } else {
+      Take(lock);
+    }
   }
+  return ResultLocked(now_());
+}
+
+void CountsReading::WaitIdle() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return !taking_ && (!wanted_ || stopping_); });
+}
+
+void CountsReading::Run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return wanted_ || stopping_; });
+    if (stopping_) return;
+    Take(lock);
+  }
+}
+
+void CountsReading::Take(std::unique_lock<std::mutex>& lock) {
   taking_ = true;
+  wanted_ = false;
   const auto began = now_();
+  tried_ = began;
   lock.unlock();
-  StatusOr<std::vector<http::Gauge>> fresh = Status::Internal("the counts were not read");
+  StatusOr<Gauges> fresh = Status::Internal("the counts were not read");
   try {
     fresh = read_();
   } catch (const std::exception& e) {
     fresh = Status::Internal(std::string("reading the counts threw: ") + e.what());
+  } catch (...) {
+    fresh = Status::Internal("reading the counts threw");
   }
+  if (!fresh.ok()) log::Warn("metrics_counts_failed", {{"detail", fresh.status().ToString()}});
   lock.lock();
   taking_ = false;
-  taken_cv_.notify_all();
-  if (!fresh.ok()) {
-    log::Warn("metrics_counts_failed", {{"detail", fresh.status().ToString()}});
-    return LastLocked(now_(), false);
+  failed_ = !fresh.ok();
+  if (fresh.ok()) {
+    last_ = std::make_shared<const Gauges>(std::move(*fresh));
+    last_at_ = began;
   }
-  last_ = std::move(*fresh);
-  last_at_ = began;
-  return LastLocked(now_(), true);
+  cv_.notify_all();
+}
+
+CountsReading::Result CountsReading::ResultLocked(std::chrono::steady_clock::time_point now) const {
+  Result r;
+  r.gauges = last_;
+  r.failed = failed_;
+  if (last_) r.age_seconds = std::chrono::duration<double>(now - last_at_).count();
+  return r;
 }
 
 StatusOr<std::vector<http::Gauge>> ReadCounts(Store& store, Instant now) {
   std::vector<http::Gauge> out;
   TOUSU_RETURN_IF_ERROR(store.Read([&](ReadTx& tx) -> Status {
     TOUSU_ASSIGN_OR_RETURN(auto counts, tx.CountComplaints());
-    http::Gauge complaints{"tousu_complaints", "Complaints by status and tier.", {}};
+    http::Gauge complaints{"tousu_complaints", kComplaintsHelp, {}};
     for (const auto& c : counts) {
       complaints.samples.emplace_back("status=\"" + std::string(ToString(c.status)) + "\",tier=\"" +
                                           std::string(ToString(c.tier)) + "\"",
@@ -63,14 +114,14 @@ StatusOr<std::vector<http::Gauge>> ReadCounts(Store& store, Instant now) {
     }
     out.push_back(std::move(complaints));
     TOUSU_ASSIGN_OR_RETURN(DeadlineStats d, tx.CountDeadlines(now));
-    out.push_back({"tousu_deadlines_pending", "Deadlines waiting in the index.", {{"", static_cast<double>(d.pending)}}});
-    out.push_back({"tousu_deadlines_due", "Deadlines due and not yet acted on.", {{"", static_cast<double>(d.due)}}});
+    out.push_back({"tousu_deadlines_pending", kPendingHelp, {{"", static_cast<double>(d.pending)}}});
+    out.push_back({"tousu_deadlines_due", kDueHelp, {{"", static_cast<double>(d.due)}}});
     return Status::Ok();
   }));
   return out;
 }
 
-std::vector<http::Gauge> StoreGauges(SqliteStore& store, Instant now, CountsReading& counts) {
+std::vector<http::Gauge> StoreGauges(SqliteStore& store, Instant now, Instant started, CountsReading& counts) {
   std::vector<http::Gauge> out;
   out.push_back({"tousu_store_wal_pages",
                  "Pages in the SQLite write-ahead log after the last commit; it starts over at 4000 "
@@ -107,24 +158,33 @@ std::vector<http::Gauge> StoreGauges(SqliteStore& store, Instant now, CountsRead
                    "Tree size of the latest signed checkpoint (0 before the first); below tousu_log_leaves "
                    "until the next checkpoint covers the newer leaves.",
                    {{"", checkpoint ? static_cast<double>(checkpoint->tree_size) : 0.0}}});
-    http::Gauge age{"tousu_log_checkpoint_age_seconds",
-                    "Seconds since the latest checkpoint was signed; absent before the first. One is signed "
-                    "every evidence.checkpoint_interval_seconds while the log grows.",
-                    {}};
-    if (checkpoint) age.samples.emplace_back("", static_cast<double>((now - checkpoint->signed_at).count()));
-    out.push_back(std::move(age));
+    out.push_back({"tousu_log_checkpoint_age_seconds",
+                   "Seconds since the latest checkpoint was signed (since this server started, while none "
+                   "has been). One is signed every evidence.checkpoint_interval_seconds while the log grows.",
+                   {{"", static_cast<double>((now - (checkpoint ? checkpoint->signed_at : started)).count())}}});
     return Status::Ok();
   });
   if (!live.ok()) log::Warn("metrics_store_read_failed", {{"detail", live.ToString()}});
 
   const CountsReading::Result c = counts.Get();
-  for (const auto& g : c.gauges) out.push_back(g);
-  out.push_back({"tousu_metrics_counts_age_seconds",
-                 "Age of the complaint and deadline counts on this page: they are counted at most every "
-                 "metrics.counts_interval_seconds.",
-                 {{"", c.age_seconds}}});
-  out.push_back({"tousu_up", "1 while the server runs; 0 when this scrape's store reads failed (their gauges are then missing or old).",
-                 {{"", live.ok() && c.ok ? 1.0 : 0.0}}});
+  if (c.gauges) {
+    out.insert(out.end(), c.gauges->begin(), c.gauges->end());
+  } else {  // not counted yet: the families, without samples
+    for (const auto& [name, help] : {std::pair{"tousu_complaints", kComplaintsHelp},
+                                     {"tousu_deadlines_pending", kPendingHelp}, {"tousu_deadlines_due", kDueHelp}}) {
+      out.push_back({name, help, {}});
+    }
+  }
+  http::Gauge age{"tousu_metrics_counts_age_seconds",
+                  "Age of the complaint and deadline counts on this page (absent until the first): a scrape "
+                  "asks for new counts when these are metrics.counts_interval_seconds old, and gets them at a later one.",
+                  {}};
+  if (c.gauges) age.samples.emplace_back("", c.age_seconds);
+  out.push_back(std::move(age));
+  out.push_back({"tousu_up",
+                 "1 while the server runs; 0 when a store read of this scrape failed, or the latest counting did "
+                 "(those gauges are then missing or old).",
+                 {{"", live.ok() && !c.failed ? 1.0 : 0.0}}});
   return out;
 }
 

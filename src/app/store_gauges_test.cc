@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <future>
-#include <thread>
 
 namespace tousu {
 namespace {
@@ -12,96 +11,111 @@ namespace {
 using std::chrono::seconds;
 using TimePoint = std::chrono::steady_clock::time_point;
 
-// A CountsReading over a counter of readings, on a clock the test moves.
+// A CountsReading over a counter of readings, on a clock the test moves. `hold` (when set)
+// keeps the first reading from finishing until it is released.
 struct Fixture {
+  explicit Fixture(std::chrono::steady_clock::duration max_age = seconds(15)) : reading(Read(), max_age, Now()) {}
+
+  std::function<StatusOr<CountsReading::Gauges>()> Read() {
+    return [this]() -> StatusOr<CountsReading::Gauges> {
+      if (hold && calls++ == 0) {
+        entered.set_value();
+        released.wait();
+      }
+      const int n = ++reads;
+      if (fail) return Status::Unavailable("disk gone");
+      return CountsReading::Gauges{{"tousu_complaints", "h", {{"", double(n)}}}};
+    };
+  }
+  CountsReading::SteadyClock Now() {
+    return [this] { return TimePoint(seconds(now_s.load())); };
+  }
+
   std::atomic<int> reads{0};
+  std::atomic<int> calls{0};
   std::atomic<bool> fail{false};
+  std::atomic<bool> hold{false};
   std::atomic<int64_t> now_s{1000};
-  std::function<void()> during_read = [] {};
-  CountsReading reading{[this]() -> StatusOr<std::vector<http::Gauge>> {
-                          during_read();
-                          const int n = ++reads;
-                          if (fail) return Status::Unavailable("disk gone");
-                          return std::vector<http::Gauge>{{"tousu_complaints", "h", {{"", double(n)}}}};
-                        },
-                        seconds(15), [this] { return TimePoint(seconds(now_s.load())); }};
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  CountsReading reading;  // last: its thread uses the members above
 };
 
 double ValueOf(const CountsReading::Result& r) {
-  return r.gauges.empty() ? -1 : r.gauges.front().samples.front().second;
+  return r.gauges ? r.gauges->front().samples.front().second : -1;
 }
 
-TEST(CountsReading, ReadsAtMostOncePerInterval) {
+TEST(CountsReading, AsksForAReadingAtMostOncePerInterval) {
   Fixture f;
-  EXPECT_EQ(ValueOf(f.reading.Get()), 1);
+  EXPECT_EQ(ValueOf(f.reading.Get()), -1);  // none yet: asked for, not waited for
+  f.reading.WaitIdle();
+  EXPECT_EQ(f.reads, 1);
   f.now_s += 14;
   CountsReading::Result cached = f.reading.Get();
   EXPECT_EQ(ValueOf(cached), 1);
   EXPECT_DOUBLE_EQ(cached.age_seconds, 14);
+  f.reading.WaitIdle();
   EXPECT_EQ(f.reads, 1);
-  f.now_s += 1;  // 15 s old: read again
+  f.now_s += 1;  // 15 s old: this scrape still gets it, and asks for the next
+  EXPECT_EQ(ValueOf(f.reading.Get()), 1);
+  f.reading.WaitIdle();
+  EXPECT_EQ(f.reads, 2);
   CountsReading::Result fresh = f.reading.Get();
   EXPECT_EQ(ValueOf(fresh), 2);
   EXPECT_DOUBLE_EQ(fresh.age_seconds, 0);
-  EXPECT_EQ(f.reads, 2);
 }
 
-TEST(CountsReading, AFailedReadingIsNotKeptAndIsTriedAgain) {
+TEST(CountsReading, AFailureKeepsTheLastReadingAndWaitsAnIntervalToo) {
   Fixture f;
-  EXPECT_EQ(ValueOf(f.reading.Get()), 1);
+  f.reading.Get();
+  f.reading.WaitIdle();
   f.now_s += 20;
   f.fail = true;
+  f.reading.Get();
+  f.reading.WaitIdle();
   CountsReading::Result failed = f.reading.Get();
-  EXPECT_FALSE(failed.ok);
+  EXPECT_TRUE(failed.failed);
   EXPECT_EQ(ValueOf(failed), 1);  // the last good one, with its true age
   EXPECT_DOUBLE_EQ(failed.age_seconds, 20);
-  EXPECT_FALSE(f.reading.Get().ok);  // not cached: tried again at once
-  EXPECT_EQ(f.reads, 3);
+  f.reading.WaitIdle();
+  EXPECT_EQ(f.reads, 2);  // a failing store is not scanned at every scrape
   f.fail = false;
+  f.now_s += 15;
+  f.reading.Get();
+  f.reading.WaitIdle();
   CountsReading::Result again = f.reading.Get();
-  EXPECT_TRUE(again.ok);
-  EXPECT_EQ(ValueOf(again), 4);
+  EXPECT_FALSE(again.failed);
+  EXPECT_EQ(ValueOf(again), 3);
 }
 
-TEST(CountsReading, OthersGetTheLastReadingWhileOneIsTaken) {
+TEST(CountsReading, AScrapeNeverWaitsForAReading) {
   Fixture f;
+  f.hold = true;
+  f.reading.Get();
+  f.entered.get_future().wait();  // the reading thread is inside the read
+  for (int i = 0; i < 3; ++i) {
+    auto scrape = std::async(std::launch::async, [&] { return f.reading.Get(); });
+    ASSERT_EQ(scrape.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    EXPECT_EQ(ValueOf(scrape.get()), -1);
+  }
+  f.release.set_value();
+  f.reading.WaitIdle();
   EXPECT_EQ(ValueOf(f.reading.Get()), 1);
-  f.now_s += 30;
-  std::promise<void> entered, release;
-  std::shared_future<void> released = release.get_future().share();
-  f.during_read = [&] {
-    entered.set_value();
-    released.wait();
-  };
-  auto taker = std::async(std::launch::async, [&] { return f.reading.Get(); });
-  entered.get_future().wait();
-  // The reading is stale and being taken: another caller does not wait, nor read.
-  CountsReading::Result meanwhile = f.reading.Get();
-  EXPECT_EQ(ValueOf(meanwhile), 1);
-  EXPECT_DOUBLE_EQ(meanwhile.age_seconds, 30);
-  release.set_value();
-  EXPECT_EQ(ValueOf(taker.get()), 2);
-  EXPECT_EQ(f.reads, 2);
+  EXPECT_EQ(f.reads, 1);  // the scrapes meanwhile asked for no second one
 }
 
-TEST(CountsReading, TheFirstReadingIsWaitedForNotTakenTwice) {
+TEST(CountsReading, IntervalZeroReadsOnEveryGet) {
+  Fixture f(seconds(0));
+  EXPECT_EQ(ValueOf(f.reading.Get()), 1);
+  EXPECT_EQ(ValueOf(f.reading.Get()), 2);
+}
+
+TEST(CountsReading, AfterStopNothingIsAskedFor) {
   Fixture f;
-  std::promise<void> entered, release;
-  std::shared_future<void> released = release.get_future().share();
-  std::atomic<int> calls{0};
-  f.during_read = [&] {
-    if (calls++ > 0) return;  // only the first reading is held
-    entered.set_value();
-    released.wait();
-  };
-  auto first = std::async(std::launch::async, [&] { return f.reading.Get(); });
-  entered.get_future().wait();
-  auto second = std::async(std::launch::async, [&] { return f.reading.Get(); });
-  EXPECT_EQ(second.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);  // waits
-  release.set_value();
-  EXPECT_EQ(ValueOf(first.get()), 1);
-  EXPECT_EQ(ValueOf(second.get()), 1);
-  EXPECT_EQ(f.reads, 1);
+  f.reading.Stop();
+  EXPECT_EQ(ValueOf(f.reading.Get()), -1);
+  f.reading.WaitIdle();
+  EXPECT_EQ(f.reads, 0);
 }
 
 }  // namespace

@@ -124,15 +124,16 @@ StatusOr<const Route*> Api::Admit(Request& req, std::string* route_label) {
     if (deps_.metrics != nullptr) deps_.metrics->CountRejected(name);
     return Status::RateLimited("too many requests; retry after " + std::to_string(*wait) + " s", *wait);
   };
-  // Before the route is looked up, so that requests for no route (404, 405) take from the
-  // address's bucket too: only the operational endpoints, exact paths, are exempt.
+  // The address's bucket is taken whether or not a route matches, so that requests for no
+  // route (404, 405) are limited too: only the operational endpoints, exact paths, are exempt.
+  // A refusal is counted under the route when there is one.
+  StatusOr<Match> match = router_.Find(req.method, req.path);
+  if (match.ok()) *route_label = match->route->pattern;
   const bool operational = req.path == "/healthz" || req.path == "/readyz" || req.path == "/metrics";
   if (!operational) TOUSU_RETURN_IF_ERROR(limited(deps_.address_limiter, req.remote, "address"));
-
-  TOUSU_ASSIGN_OR_RETURN(Match match, router_.Find(req.method, req.path));
-  const Route& route = *match.route;
-  req.path_params = std::move(match.params);
-  *route_label = route.pattern;
+  TOUSU_RETURN_IF_ERROR(match.status());
+  const Route& route = *match->route;
+  req.path_params = std::move(match->params);
 
   const std::string token = BearerToken(req);
   if (!token.empty()) {
@@ -180,13 +181,13 @@ BodyPlan Api::PlanBody(const std::string& method, const std::string& path) const
   return BodyPlan{true, match->route->max_body_bytes};
 }
 
-void Api::CountServerAnswer(const Request& req, int status, double seconds) const {
+void Api::CountServerAnswer(const Request& req, int status) const {
   if (deps_.metrics == nullptr) return;
   std::string route = "unmatched";
   if (!req.path.empty()) {
     if (auto match = router_.Find(req.method, req.path); match.ok()) route = match->route->pattern;
   }
-  deps_.metrics->ObserveRequest(route, req.method, status, seconds);
+  deps_.metrics->CountRequest(route, req.method, status);
 }
 
 StatusOr<std::unique_ptr<BodySink>> Api::OpenStream(Request& req) {

@@ -47,7 +47,7 @@ struct ApiDeps {
   RateLimiter* address_limiter = nullptr;
   RateLimiter* token_limiter = nullptr;
   LoginThrottle* login_throttle = nullptr;
-  std::function<std::vector<Gauge>()> gauges;  // store-side gauges read at scrape time
+  std::function<std::vector<Gauge>()> gauges;  // store-side gauges for a scrape (app/store_gauges.h)
   // The evidence vault and the transparency log: their routes answer 503 without them (serve
   // sets them; tests that only read the route table may leave them null).
   const EvidenceService* evidence = nullptr;
@@ -91,8 +91,14 @@ class Api final {
   void FinishStream(Request req, std::unique_ptr<BodySink> sink, std::function<void(Response)> reply);
 
   // Counts an answer the HTTP server gave without the API (a malformed request, a header or body
-  // over its limit, a body that came too slowly) under the route `req` names, or "unmatched".
-  void CountServerAnswer(const Request& req, int status, double seconds) const;
+  // over its limit, a body that came too slowly, the body budget's 503) under the route `req`
+  // names, or "unmatched" when its request line was not read or names none. Not timed: there
+  // was no complete request to time from.
+  void CountServerAnswer(const Request& req, int status) const;
+
+  // Waits for the slow work requests started (password checks) to end. Call once the HTTP
+  // server has stopped, before the store they read closes.
+  void FinishBlocking() { blocking_.join(); }
 
   const Router& router() const { return router_; }
   Metrics* metrics() const { return deps_.metrics; }  // null when not collected

@@ -81,6 +81,12 @@ void Metrics::ObserveRequest(const std::string& route, const std::string& method
   latency_[{route, m, status / 100}].Observe(seconds);
 }
 
+void Metrics::CountRequest(const std::string& route, const std::string& method, int status) {
+  const std::string& m = MethodLabel(method);
+  std::lock_guard lock(mu_);
+  ++requests_[{route, m, status}];
+}
+
 void Metrics::CountRejected(const std::string& limiter) {
   std::lock_guard lock(mu_);
   ++rejected_[limiter];

@@ -1,7 +1,8 @@
 // Metrics: counters and latency histograms for GET /metrics in the Prometheus text format
 // (version 0.0.4). Request series are labelled by route pattern (never by raw path, so the
-// label set stays bounded), method and status (the latency histogram by status class: 2xx, 4xx, ...). Gauges that live in the store (complaints by
-// state, pending deadlines, ...) are read at scrape time and passed to Render.
+// label set stays bounded), method and status; the latency histogram by status class (2xx,
+// 4xx, ...). Gauges that live in the store (complaints by state, pending deadlines, ...) are
+// passed to Render at each scrape (app/store_gauges.h).
 // Thread-safety: all methods may be called from any thread.
 #ifndef TOUSU_HTTP_METRICS_H_
 #define TOUSU_HTTP_METRICS_H_
@@ -43,6 +44,9 @@ class Metrics final {
   // `route` is a route pattern (or "unmatched"); a method outside GET, HEAD, POST, PUT, PATCH,
   // DELETE and OPTIONS is counted as "other", so no client can add series without end.
   void ObserveRequest(const std::string& route, const std::string& method, int status, double seconds);
+  // A request answered without a complete request to time from (the HTTP layer's own 400, 408,
+  // 413, 431, 503): counted in tousu_http_requests_total, not in the latency histogram.
+  void CountRequest(const std::string& route, const std::string& method, int status);
   void CountRejected(const std::string& limiter);  // "address", "token", "login"
   // Client connections: open now (set by the HTTP server as they come and go), and refused at
   // accept because the connection cap, or the client address's own limit, was reached.

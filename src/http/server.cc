@@ -100,7 +100,6 @@ class Session final : public std::enable_shared_from_this<Session> {
     }
     request_id_ = NextRequestId();
     req_ = Request();  // until its head is read: an error below is counted under no route
-    head_read_at_ = std::chrono::steady_clock::now();
     if (ec == bhttp::error::header_limit) {
       return WriteError(Status::TooLarge("request header is larger than " +
                                          std::to_string(server_->limits.max_header_bytes) + " bytes"),
@@ -175,7 +174,7 @@ class Session final : public std::enable_shared_from_this<Session> {
       keep_alive_ = false;  // the body is not read
       Response r = Problem(Status::Unavailable("the request bodies being received fill the body budget"), request_id_);
       r.headers.emplace_back("Retry-After", "1");
-      server_->api->CountServerAnswer(req_, r.status, 0);
+      server_->api->CountServerAnswer(req_, r.status);
       return DoWrite(std::move(r));
     }
     body_reserved_ = need;
@@ -352,8 +351,7 @@ class Session final : public std::enable_shared_from_this<Session> {
     keep_alive_ = false;  // the connection's framing may be unknown; start over
     Response r = Problem(s, request_id_);
     if (override_status != 0) r.status = override_status;
-    server_->api->CountServerAnswer(
-        req_, r.status, std::chrono::duration<double>(std::chrono::steady_clock::now() - head_read_at_).count());
+    server_->api->CountServerAnswer(req_, r.status);
     DoWrite(std::move(r));
   }
 
@@ -465,7 +463,6 @@ class Session final : public std::enable_shared_from_this<Session> {
   size_t stream_limit_ = 0;
   Request req_;
   std::string request_id_;
-  std::chrono::steady_clock::time_point head_read_at_{};  // the current request's header arrived
   const std::string remote_;  // the peer's address, asked of the socket once, at accept
   unsigned version_ = 11;
   bool keep_alive_ = true;

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 #include <regex>
+#include <thread>
 
 #include "tests/integration/harness.h"
 
@@ -35,6 +36,12 @@ TEST(Limits, AddressBucketAnswers429WithRetryAfter) {
   EXPECT_GE(std::stoi(retry_after), 1);
   // Health checks are never limited.
   EXPECT_EQ(Http(server.port(), "GET", "/healthz").status, 200);
+  // The refusals are counted under the route they were for.
+  const std::string page = Http(server.port(), "GET", "/metrics").body;
+  EXPECT_NE(page.find("tousu_http_requests_total{route=\"/v1/complaints\",method=\"GET\",status=\"429\"} " +
+                      std::to_string(limited)),
+            std::string::npos)
+      << page.substr(0, 2000);
 }
 
 // A request for no route (404) or with a method the route does not have (405) is parsed,
@@ -86,7 +93,8 @@ TEST(Limits, FailedLoginsGrowADelay) {
 
 TEST(Metrics, PromtoolAcceptsThePage) {
   TempDir dir;
-  Server server(dir.path() + "/data");
+  // Counted at every scrape, so that this one shows the complaint just filed.
+  Server server(dir.path() + "/data", {"--config", WriteConfig(dir, "[metrics]\ncounts_interval_seconds = 0\n")});
   World world(server);
   world.AddOrder("M-1", 100);
   world.File("M-1", "invalid_code", "2029-12-31T22:00:00Z", json::array{json::object{{"kind", "replace"}}});
@@ -95,7 +103,7 @@ TEST(Metrics, PromtoolAcceptsThePage) {
   ASSERT_EQ(m.status, 200);
   EXPECT_EQ(m.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   for (const char* series : {"tousu_http_requests_total{route=\"/v1/complaints/{id}\",method=\"GET\",status=\"404\"} 1",
-                             "tousu_http_request_duration_seconds_bucket", "tousu_complaints{status=\"awaiting_merchant\",tier=\"normal\"} 1",
+                             "tousu_http_request_duration_seconds_count{route=\"/v1/complaints/{id}\",method=\"GET\",status_class=\"4xx\"} 1", "tousu_complaints{status=\"awaiting_merchant\",tier=\"normal\"} 1",
                              "tousu_deadlines_pending 2", "tousu_deadlines_due 0", "tousu_sweeper_lag_seconds 0",
                              "tousu_store_commit_duration_seconds_count", "tousu_rate_limited_total{limiter=\"login\"} 0",
                              "\ntousu_store_wal_pages ", "\ntousu_store_sync_running_seconds ",
@@ -112,8 +120,9 @@ TEST(Metrics, PromtoolAcceptsThePage) {
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 }
 
-// The whole-table counts are taken at most once per metrics.counts_interval_seconds, whatever
-// the scrapes; the cheap gauges (the log's size here) are read at every scrape.
+// The whole-table counts are taken at most once per metrics.counts_interval_seconds, on their
+// own thread, when a scrape asks for them; the cheap gauges (the log's size here) are read at
+// every scrape.
 TEST(Metrics, CountsAreTakenAtMostOncePerInterval) {
   TempDir dir;
   Server server(dir.path() + "/data", {"--config", WriteConfig(dir, "[metrics]\ncounts_interval_seconds = 3600\n")});
@@ -123,7 +132,12 @@ TEST(Metrics, CountsAreTakenAtMostOncePerInterval) {
     const size_t at = page.find("\n" + series + " ");
     return at == std::string::npos ? -1 : std::stod(page.substr(at + series.size() + 2));
   };
-  const std::string before = Http(server.port(), "GET", "/metrics").body;
+  // The first scrape asks for counts and does not wait for them; a later one gets them.
+  std::string before = Http(server.port(), "GET", "/metrics").body;
+  for (int i = 0; i < 100 && value(before, "tousu_deadlines_pending") < 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    before = Http(server.port(), "GET", "/metrics").body;
+  }
   EXPECT_EQ(value(before, "tousu_deadlines_pending"), 0) << before;
   world.File("M-1", "invalid_code", "2029-12-31T22:00:00Z", json::array{json::object{{"kind", "replace"}}});
   const std::string after = Http(server.port(), "GET", "/metrics").body;
