@@ -24,9 +24,11 @@ def git(*args):
 
 
 def commit():
-    """HEAD's short hash, with -dirty when tracked files differ from it (as git describe --dirty)."""
+    """HEAD's short hash, with -dirty when tracked files differ from it (as git describe --dirty).
+    bench/results/ does not count: make bench has just written its own tables there."""
     head = git("rev-parse", "--short", "HEAD").strip()
-    dirty = [l[3:] for l in git("status", "--porcelain", "--untracked-files=no").splitlines() if l]
+    dirty = [l[3:] for l in git("status", "--porcelain", "--untracked-files=no").splitlines()
+             if l and not l[3:].startswith("bench/results/")]
     return (head + "-dirty" if dirty else head), dirty
 
 
