@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/thread_name.h"
 #include "store/sql/sql_tx.h"
+#include "store/sql/store_threads.h"
 #include "store/sqlite/schema.h"
 
 namespace tousu {
@@ -27,18 +28,6 @@ namespace {
 // How long a checkpoint that must copy everything (TRUNCATE) waits for readers of older frames.
 constexpr std::chrono::milliseconds kCheckpointWait{10000};
 
-// Runs a caller's callback on a store thread. One that throws is logged: letting it out would
-// end the thread (std::terminate), and with it every later answer.
-template <class Fn>
-void RunCallback(const char* what, Fn&& fn) noexcept {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    log::Error("store_callback_threw", {{"callback", what}, {"what", e.what()}});
-  } catch (...) {
-    log::Error("store_callback_threw", {{"callback", what}, {"what", "not a std::exception"}});
-  }
-}
 }  // namespace
 
 StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, bool create,
@@ -126,7 +115,7 @@ SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Sqli
       options_(options),
       writer_(std::move(writer)),
       wal_fd_(wal_fd),
-      text_packer_(options.text_packer, [this](std::string bytes) { StoreTrainedDictionary(std::move(bytes)); }) {
+      text_packer_(options.text_packer, [this](std::string bytes) { sql::StoreTrainedDictionary(*this, text_packer_, std::move(bytes)); }) {
   next_restart_frames_ = options_.restart_frames;
   writer_->OnWalCommit([this](int frames) {
     // Shorter than after the last commit: the WAL started over by itself (a checkpoint pass
@@ -197,7 +186,7 @@ void SqliteStore::WriterLoop() {
       auto result = RunCheckpoint(*writer_, CheckpointMode::kTruncate, kCheckpointWait);
       Status s = result.status;
       if (s.ok() && !result.complete) s = Status::Unavailable("a reader still needs the WAL; try the checkpoint again");
-      RunCallback("write_done", [&] { group.front().done(std::move(s)); });
+      sql::RunCallback("write_done", [&] { group.front().done(std::move(s)); });
     } else {
       RunGroup(group);
       MaybeRestartWal();
@@ -209,7 +198,7 @@ void SqliteStore::WriterLoop() {
 void SqliteStore::RunGroup(std::vector<Pending>& group) {
   const auto started = std::chrono::steady_clock::now();
   if (sync_failed_.load()) {
-    for (auto& p : group) RunCallback("write_done", [&] { p.done(NotDurable()); });
+    for (auto& p : group) sql::RunCallback("write_done", [&] { p.done(NotDurable()); });
     return;
   }
   std::vector<Status> results(group.size());
@@ -217,7 +206,7 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
   auto run = [this](const char* sql) { return writer_->Exec(sql, {}).status(); };
   Status begin = run("BEGIN IMMEDIATE");
   if (!begin.ok()) {
-    for (auto& p : group) RunCallback("write_done", [&] { p.done(begin); });
+    for (auto& p : group) sql::RunCallback("write_done", [&] { p.done(begin); });
     return;
   }
   auto tx = std::make_unique<sql::SqlTx>(*writer_, /*writer=*/true, &text_packer_);
@@ -237,7 +226,7 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
     if (again.ok()) again = run("BEGIN IMMEDIATE");
     if (!again.ok()) {
       log::Error("store_group_restart_failed", {{"detail", again.ToString()}, {"jobs", group.size()}});
-      for (auto& p : group) RunCallback("write_done", [&] { p.done(again); });
+      for (auto& p : group) sql::RunCallback("write_done", [&] { p.done(again); });
       return;
     }
     tx = std::make_unique<sql::SqlTx>(*writer_, /*writer=*/true, &text_packer_);
@@ -252,7 +241,7 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
                      : Status::Unavailable("the database refused the group's log and outbox rows; try again")
                            .WithDetail(flushed.ToString());
     log::Error("store_group_rolled_back", {{"jobs", group.size()}, {"detail", flushed.ToString()}});
-    for (auto& p : group) RunCallback("write_done", [&] { p.done(lost); });
+    for (auto& p : group) sql::RunCallback("write_done", [&] { p.done(lost); });
     return;
   }
   // Numbered before it runs: the commit becomes visible to readers during COMMIT, and a reader
@@ -267,7 +256,7 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
   // Visible to readers now; answers that depend on this commit wait for its fsync, which the
   // syncer runs only after this.
   if (commit.ok() && on_complaints_updated_ && !tx->updated_complaints().empty()) {
-    RunCallback("on_complaints_updated", [&] { on_complaints_updated_(tx->updated_complaints()); });
+    sql::RunCallback("on_complaints_updated", [&] { on_complaints_updated_(tx->updated_complaints()); });
   }
   Committed c{seq, started, {}, std::move(results)};
   c.done.reserve(group.size());
@@ -275,31 +264,6 @@ void SqliteStore::RunGroup(std::vector<Pending>& group) {
   std::lock_guard lock(sync_mu_);
   sync_queue_.push_back(std::move(c));
   sync_cv_.notify_one();
-}
-
-void SqliteStore::StoreTrainedDictionary(std::string bytes) {
-  struct Stored {
-    std::string bytes;
-    int64_t id = 0;
-  };
-  auto stored = std::make_shared<Stored>(Stored{std::move(bytes)});
-  Write(
-      [stored](WriteTx& tx) -> Status {
-        // The writer's transaction is always a SqlTx (RunGroup).
-        TOUSU_ASSIGN_OR_RETURN(stored->id,
-                               static_cast<sql::SqlTx&>(tx).InsertTextDictionary(sql::kAssessmentDictionary, stored->bytes));
-        return Status::Ok();
-      },
-      [this, stored](Status s) {
-        // Durable now: every value packed with it commits after it.
-        if (s.ok()) s = text_packer_.Adopt(stored->id, std::move(stored->bytes), /*for_packing=*/true);
-        if (s.ok()) {
-          log::Info("text_dictionary_stored", {{"id", stored->id}});
-          return;
-        }
-        log::Warn("text_dictionary_not_stored", {{"detail", s.ToString()}});
-        text_packer_.Dropped();
-      });
 }
 
 void SqliteStore::OnComplaintsUpdated(std::function<void(const std::vector<ComplaintKey>&)> fn) {
@@ -388,17 +352,17 @@ void SqliteStore::SyncerLoop() {
     const auto now = std::chrono::steady_clock::now();
     for (Committed& c : batch) {
       if (options_.on_commit) {
-        RunCallback("on_commit", [&] {
+        sql::RunCallback("on_commit", [&] {
           options_.on_commit(std::chrono::duration<double>(now - c.started).count(), c.done.size());
         });
       }
       for (size_t i = 0; i < c.done.size(); ++i) {
-        RunCallback("write_done", [&] {
+        sql::RunCallback("write_done", [&] {
           c.done[i](durable ? c.results[i] : NotDurable());
         });
       }
     }
-    for (auto& fn : ready) RunCallback("after_durable", [&] { fn(durable ? Status::Ok() : NotDurable()); });
+    for (auto& fn : ready) sql::RunCallback("after_durable", [&] { fn(durable ? Status::Ok() : NotDurable()); });
   }
   // Stopped: every commit is synced (or the store failed); nobody may be left waiting.
   std::multimap<uint64_t, std::function<void(Status)>> left;
@@ -410,7 +374,7 @@ void SqliteStore::SyncerLoop() {
   for (auto& waiter : left) {
     auto& fn = waiter.second;
     const uint64_t h = waiter.first;
-    RunCallback("after_durable", [&] { fn(Durable(h) ? Status::Ok() : NotDurable()); });
+    sql::RunCallback("after_durable", [&] { fn(Durable(h) ? Status::Ok() : NotDurable()); });
   }
 }
 
@@ -433,7 +397,7 @@ void SqliteStore::WatchdogLoop() {
         std::lock_guard sync_lock(sync_mu_);
         held.swap(durable_waiters_);
       }
-      for (auto& waiter : held) RunCallback("after_durable", [&] { waiter.second(stall); });
+      for (auto& waiter : held) sql::RunCallback("after_durable", [&] { waiter.second(stall); });
     }
     lock.lock();
   }
@@ -637,11 +601,7 @@ bool SqliteStore::Ready() {
   const bool sync_stalled = sync_wait_.Stalled(options_.disk_stall);
   const bool checkpoint_stalled = checkpoint_wait_.Stalled(options_.disk_stall);
   if (sync_stalled || checkpoint_stalled) return false;
-  return Read([](ReadTx& tx) -> Status {
-           auto v = tx.GetMeta("initialized_at");
-           if (!v.ok()) return v.status();
-           return v->has_value() ? Status::Ok() : Status::Unavailable("not initialised");
-         }).ok();
+  return Read(sql::CheckInitialised).ok();
 }
 
 // ---- shutdown -------------------------------------------------------------------------------

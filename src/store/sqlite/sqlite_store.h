@@ -236,8 +236,8 @@ class SqliteStore final : public Store {
   sql::LogNodeCache log_node_cache_;
 
   // Complaint assessments packed with a trained dictionary (text_packer.h). A newly trained
-  // dictionary is stored by a write job of its own, and adopted for packing once durable.
-  void StoreTrainedDictionary(std::string bytes);
+  // dictionary is stored by a write job of its own, and adopted for packing once durable
+  // (sql::StoreTrainedDictionary).
   sql::TextPacker text_packer_;
 };
 
