@@ -13,6 +13,7 @@ base_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl procps
   prometheus
+  postgresql util-linux
 )
 declare -A extra_groups=(
   [bench]="wrk sqlite3"

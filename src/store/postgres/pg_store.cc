@@ -1,0 +1,311 @@
+#include "store/postgres/pg_store.h"
+
+#include <chrono>
+
+#include "base/log.h"
+#include "base/thread_name.h"
+#include "store/postgres/pg_schema.h"
+#include "store/sql/store_threads.h"
+
+namespace tousu {
+
+using sql::PgConnection;
+
+namespace {
+
+// Advisory lock keys (one 64-bit space per database): the single writer's, held by its
+// session; the migration's, held by its transaction. "tousu" and "tousu" + 1 in ASCII.
+constexpr int64_t kWriterLockKey = 0x746f757375;
+constexpr int64_t kMigrationLockKey = 0x746f757376;
+
+
+}  // namespace
+
+int PgStore::LatestSchemaVersion() { return sql::PgMigrations().back().version; }
+
+StatusOr<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo, Options options) {
+  TOUSU_ASSIGN_OR_RETURN(auto writer, PgConnection::Open(conninfo));
+  TOUSU_RETURN_IF_ERROR(Migrate(*writer));
+  // The newest dictionary for assessments packs from now on (older ones are loaded when a row
+  // needs them). Read before the store's threads start.
+  TOUSU_ASSIGN_OR_RETURN(auto dictionary, sql::SqlTx(*writer).NewestTextDictionary(sql::kAssessmentDictionary));
+  auto store = std::unique_ptr<PgStore>(new PgStore(conninfo, std::move(options), std::move(writer)));
+  if (dictionary) {
+    TOUSU_RETURN_IF_ERROR(store->text_packer_.Adopt(dictionary->first, std::move(dictionary->second),
+                                                    /*for_packing=*/true));
+  }
+  return store;
+}
+
+Status PgStore::Migrate(PgConnection& db) {
+  TOUSU_RETURN_IF_ERROR(db.Script("BEGIN"));
+  auto fail = [&db](Status s) {
+    (void)db.Script("ROLLBACK");
+    return s;
+  };
+  // Two processes opening a new database at once: the second waits here, then finds it done.
+  if (auto s = db.Exec("SELECT pg_advisory_xact_lock(?)", {sql::Int(kMigrationLockKey)}); !s.ok()) {
+    return fail(s.status());
+  }
+  if (Status s = db.Script("CREATE TABLE IF NOT EXISTS tousu_schema (version BIGINT NOT NULL)"); !s.ok()) {
+    return fail(s);
+  }
+  auto rows = db.Query("SELECT version FROM tousu_schema", {});
+  if (!rows.ok()) return fail(rows.status());
+  const int current = rows->empty() ? 0 : static_cast<int>(rows->front().Int(0));
+  const int latest = LatestSchemaVersion();
+  if (current > latest) {
+    return fail(Status::Unavailable("the PostgreSQL database has tousu schema version " + std::to_string(current) +
+                                    ", newer than this tousu knows (" + std::to_string(latest) +
+                                    "); run a newer tousu"));
+  }
+  for (const auto& m : sql::PgMigrations()) {
+    if (m.version <= current) continue;
+    log::Info("schema_migrating", {{"version", m.version}, {"description", m.description}, {"store", "postgres"}});
+    if (Status s = db.Script(m.sql); !s.ok()) return fail(s.Annotate("migration " + std::to_string(m.version)));
+  }
+  if (latest > current) {
+    Status s = db.Script("DELETE FROM tousu_schema");
+    if (s.ok()) s = db.Exec("INSERT INTO tousu_schema (version) VALUES (?)", {sql::Int(latest)}).status();
+    if (!s.ok()) return fail(s);
+  }
+  TOUSU_RETURN_IF_ERROR(db.Script("COMMIT"));
+  if (latest > current) log::Info("schema_migrated", {{"version", latest}, {"store", "postgres"}});
+  return Status::Ok();
+}
+
+PgStore::PgStore(std::string conninfo, Options options, std::unique_ptr<PgConnection> writer)
+    : conninfo_(std::move(conninfo)),
+      options_(std::move(options)),
+      description_(writer->Describe()),
+      writer_(std::move(writer)),
+      text_packer_(options_.text_packer, [this](std::string bytes) { sql::StoreTrainedDictionary(*this, text_packer_, std::move(bytes)); }) {
+  writer_thread_ = std::thread([this] {
+    NameThisThread("tousu-writer");
+    WriterLoop();
+  });
+}
+
+PgStore::~PgStore() { Close(); }
+
+// ---- writes ---------------------------------------------------------------------------------
+
+void PgStore::Write(WriteJob job, WriteDone done) {
+  {
+    std::lock_guard lock(write_mu_);
+    if (!closing_) {
+      queue_.push_back({std::move(job), std::move(done)});
+      write_cv_.notify_one();
+      return;
+    }
+  }
+  done(Status::Unavailable("the store is shutting down"));
+}
+
+void PgStore::OnComplaintsUpdated(std::function<void(const std::vector<ComplaintKey>&)> fn) {
+  std::lock_guard lock(write_mu_);
+  on_complaints_updated_ = std::move(fn);
+}
+
+void PgStore::WriterLoop() {
+  std::vector<Pending> group;
+  for (;;) {
+    {
+      std::unique_lock lock(write_mu_);
+      write_cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // closing and drained
+      while (!queue_.empty() && static_cast<int>(group.size()) < options_.max_group) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunGroup(group);
+    group.clear();
+  }
+}
+
+Status PgStore::PrepareWriter() {
+  if (!writer_->Healthy()) {
+    writer_locked_ = false;  // the session that held it is gone
+    TOUSU_RETURN_IF_ERROR(writer_->Reconnect());
+    log::Warn("store_reconnected", {{"store", "postgres"}, {"database", description_}, {"connection", "writer"}});
+  }
+  if (writer_locked_) return Status::Ok();
+  TOUSU_ASSIGN_OR_RETURN(auto rows, writer_->Query("SELECT pg_try_advisory_lock(?)", {sql::Int(kWriterLockKey)}));
+  if (rows.empty() || rows.front().Int(0) == 0) {
+    return Status::Unavailable("another tousu server is writing to this PostgreSQL database (" + description_ +
+                               "); only one may");
+  }
+  writer_locked_ = true;
+  return Status::Ok();
+}
+
+void PgStore::RunGroup(std::vector<Pending>& group) {
+  const auto started = std::chrono::steady_clock::now();
+  std::function<void(const std::vector<ComplaintKey>&)> on_updated;
+  {
+    std::lock_guard lock(write_mu_);
+    on_updated = on_complaints_updated_;
+  }
+  auto fail_all = [&group](const Status& s) {
+    for (auto& p : group) sql::RunCallback("write_done", [&] { p.done(s); });
+  };
+  if (Status s = PrepareWriter(); !s.ok()) {
+    log::Error("store_writer_unavailable", {{"store", "postgres"}, {"detail", s.ToString()}});
+    return fail_all(s);
+  }
+  auto run = [this](const char* sql) { return writer_->Script(sql); };
+  Status begin = run("BEGIN");
+  if (!begin.ok() && !writer_->Healthy()) {
+    // libpq learns of a dead session only when it next uses it: the server restarted since the
+    // last group. Nothing ran yet, so connect again and begin once more.
+    begin = PrepareWriter();
+    if (begin.ok()) begin = run("BEGIN");
+  }
+  if (!begin.ok()) return fail_all(begin);
+  sql::SqlTx tx(*writer_, /*writer=*/true, &text_packer_);
+  std::vector<Status> results(group.size());
+  for (size_t i = 0; i < group.size(); ++i) {
+    Status s = run("SAVEPOINT job");
+    if (s.ok()) {
+      try {
+        s = group[i].job(tx);
+      } catch (const std::exception& e) {
+        s = Status::Internal(std::string("write job threw: ") + e.what());
+      } catch (...) {
+        s = Status::Internal("write job threw a non-exception");
+      }
+      // The rows this job held back go in inside its savepoint: refused, they fail it alone.
+      if (s.ok()) s = tx.Flush();
+      if (!s.ok()) {
+        Status undo = run("ROLLBACK TO SAVEPOINT job");
+        tx.Forget();
+        if (!undo.ok()) {
+          // The transaction itself is lost (the connection broke): nothing of the group stays.
+          (void)run("ROLLBACK");
+          log::Error("store_group_rolled_back", {{"store", "postgres"}, {"jobs", group.size()}, {"detail", undo.ToString()}});
+          return fail_all(Status::Unavailable("the transaction was lost; try again").WithDetail(undo.ToString()));
+        }
+      }
+    }
+    Status end = run("RELEASE SAVEPOINT job");
+    if (!end.ok() || !writer_->InTransaction()) {
+      (void)run("ROLLBACK");
+      const Status lost = Status::Unavailable("the transaction was lost; try again").WithDetail(end.ToString());
+      log::Error("store_group_rolled_back", {{"store", "postgres"}, {"jobs", group.size()}, {"detail", end.ToString()}});
+      return fail_all(lost);
+    }
+    results[i] = std::move(s);
+  }
+  if (Status commit = run("COMMIT"); !commit.ok()) {
+    if (writer_->InTransaction()) (void)run("ROLLBACK");
+    // A COMMIT that broke may or may not have happened: the jobs fail, and an idempotent retry
+    // finds out.
+    log::Error("store_commit_failed", {{"store", "postgres"}, {"detail", commit.ToString()}, {"jobs", group.size()}});
+    return fail_all(Status::Unavailable("commit failed: " + commit.ToString()));
+  }
+  if (on_updated && !tx.updated_complaints().empty()) {
+    sql::RunCallback("on_complaints_updated", [&] { on_updated(tx.updated_complaints()); });
+  }
+  if (options_.on_commit) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    sql::RunCallback("on_commit", [&] { options_.on_commit(seconds, group.size()); });
+  }
+  for (size_t i = 0; i < group.size(); ++i) sql::RunCallback("write_done", [&] { group[i].done(results[i]); });
+}
+
+// ---- reads ----------------------------------------------------------------------------------
+
+StatusOr<std::unique_ptr<PgConnection>> PgStore::AcquireReader() {
+  std::unique_ptr<PgConnection> conn;
+  {
+    std::unique_lock lock(read_mu_);
+    read_cv_.wait(lock, [this] { return !idle_readers_.empty() || open_readers_ < options_.max_readers; });
+    if (!idle_readers_.empty()) {
+      conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+    } else {
+      ++open_readers_;
+    }
+  }
+  if (conn) {
+    if (!conn->Healthy()) {
+      if (Status s = conn->Reconnect(); !s.ok()) {
+        ReleaseReader(std::move(conn));
+        return s;
+      }
+      log::Warn("store_reconnected", {{"store", "postgres"}, {"database", description_}, {"connection", "reader"}});
+    }
+    return conn;
+  }
+  auto opened = PgConnection::Open(conninfo_);
+  if (!opened.ok()) {
+    std::lock_guard lock(read_mu_);
+    --open_readers_;
+    read_cv_.notify_one();
+  }
+  return opened;
+}
+
+void PgStore::ReleaseReader(std::unique_ptr<PgConnection> conn) {
+  std::lock_guard lock(read_mu_);
+  idle_readers_.push_back(std::move(conn));
+  read_cv_.notify_one();
+}
+
+Status PgStore::Read(const ReadFn& fn) {
+  TOUSU_ASSIGN_OR_RETURN(auto conn, AcquireReader());
+  constexpr char kBegin[] = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+  Status s = conn->Script(kBegin);
+  if (!s.ok() && !conn->Healthy()) {
+    // A session that died while idle in the pool (the server restarted): nothing ran yet, so
+    // connect again and begin once more.
+    s = conn->Reconnect();
+    if (s.ok()) {
+      log::Warn("store_reconnected", {{"store", "postgres"}, {"database", description_}, {"connection", "reader"}});
+      s = conn->Script(kBegin);
+    }
+  }
+  if (s.ok()) {
+    sql::SqlTx tx(*conn, log_node_cache_, &text_packer_);
+    try {
+      s = fn(tx);
+    } catch (const std::exception& e) {
+      s = Status::Internal(std::string("read threw: ") + e.what());
+    }
+    // Nothing to keep: a read ends with ROLLBACK, which also ends a transaction a failed
+    // statement aborted.
+    Status end = conn->Script("ROLLBACK");
+    if (!end.ok() && s.ok()) s = end;
+  }
+  ReleaseReader(std::move(conn));
+  return s;
+}
+
+bool PgStore::Ready() {
+  {
+    std::lock_guard lock(write_mu_);
+    if (closing_) return false;
+  }
+  return Read(sql::CheckInitialised).ok();
+}
+
+// ---- shutdown -------------------------------------------------------------------------------
+
+void PgStore::Close() {
+  // A training under way ends first: it hands its dictionary to the writer.
+  text_packer_.Stop();
+  {
+    std::lock_guard lock(write_mu_);
+    if (closed_) return;
+    closing_ = true;
+    closed_ = true;
+    write_cv_.notify_all();
+  }
+  if (writer_thread_.joinable()) writer_thread_.join();
+  writer_.reset();  // ends the session, and with it the writer's lock
+  std::lock_guard lock(read_mu_);
+  idle_readers_.clear();
+}
+
+}  // namespace tousu
