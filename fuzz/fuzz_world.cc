@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 
 struct FuzzWorld::Impl {
   std::string dir;
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<Store> store;
   SystemClock clock;
   IdGenerator ids;
   AuthService auth{clock, ids, hours(12)};

@@ -137,15 +137,16 @@ int Serve(const Config& config) {
   http::ComplaintCache::Options cache_options;
   cache_options.max_bytes = static_cast<size_t>(config.complaint_cache_bytes);
   http::ComplaintCache complaint_cache(cache_options);
-  SqliteStore::Options store_options;
-  store_options.on_commit = [&metrics](double seconds, size_t) { metrics.commit_latency().Observe(seconds); };
+  StoreOptions store_options;
+  store_options.sqlite.on_commit = [&metrics](double seconds, size_t) { metrics.commit_latency().Observe(seconds); };
+  store_options.postgres.on_commit = store_options.sqlite.on_commit;
   auto opened = OpenDataDir(config.data_dir, store_options);
   if (!opened.ok()) {
     std::fprintf(stderr, "tousu serve: %s\n", opened.status().message().c_str());
     if (!opened.status().detail().empty()) std::fprintf(stderr, "  (%s)\n", opened.status().detail().c_str());
     return 2;
   }
-  std::unique_ptr<SqliteStore> store = std::move(*opened);
+  std::unique_ptr<Store> store = std::move(*opened);
   store->OnComplaintsUpdated([&complaint_cache](const std::vector<ComplaintKey>& keys) {
     complaint_cache.Invalidate(keys);
   });

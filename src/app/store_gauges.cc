@@ -121,29 +121,36 @@ StatusOr<std::vector<http::Gauge>> ReadCounts(Store& store, Instant now) {
   return out;
 }
 
-std::vector<http::Gauge> StoreGauges(SqliteStore& store, Instant now, Instant started, CountsReading& counts) {
+std::vector<http::Gauge> StoreGauges(Store& store, Instant now, Instant started, CountsReading& counts) {
   std::vector<http::Gauge> out;
-  out.push_back({"tousu_store_wal_pages",
-                 "Pages in the SQLite write-ahead log after the last commit; it starts over at 4000 "
-                 "unless a reader holds old pages.",
-                 {{"", static_cast<double>(store.wal_pages())}}});
-  out.push_back({"tousu_store_sync_running_seconds",
-                 "How long the WAL fdatasync now running has taken (0 between syncs); over 10 s, "
-                 "/readyz answers 503 until it returns.",
-                 {{"", store.sync_running_seconds()}}});
-  out.push_back({"tousu_store_checkpoint_running_seconds",
-                 "How long the WAL checkpoint pass now running has taken (0 between passes); over 10 s, "
-                 "/readyz answers 503 until it returns.",
-                 {{"", store.checkpoint_running_seconds()}}});
-  const sql::LogNodeCache& nodes = store.log_node_cache();
-  out.push_back({"tousu_log_node_cache_nodes",
-                 "Upper nodes of the transparency log's tree kept in memory for proofs (at most " +
-                     std::to_string(sql::LogNodeCache::kDefaultCapacity) + ").",
-                 {{"", static_cast<double>(nodes.size())}}});
-  out.push_back({"tousu_log_node_cache_hits_total",
-                 "Tree nodes that proofs found in that cache instead of reading SQLite.",
-                 {{"", static_cast<double>(nodes.hits())}},
-                 "counter"});
+  const sql::LogNodeCache* nodes = nullptr;
+  if (auto* lite = dynamic_cast<SqliteStore*>(&store)) {
+    out.push_back({"tousu_store_wal_pages",
+                   "Pages in the SQLite write-ahead log after the last commit; it starts over at 4000 "
+                   "unless a reader holds old pages.",
+                   {{"", static_cast<double>(lite->wal_pages())}}});
+    out.push_back({"tousu_store_sync_running_seconds",
+                   "How long the WAL fdatasync now running has taken (0 between syncs); over 10 s, "
+                   "/readyz answers 503 until it returns.",
+                   {{"", lite->sync_running_seconds()}}});
+    out.push_back({"tousu_store_checkpoint_running_seconds",
+                   "How long the WAL checkpoint pass now running has taken (0 between passes); over 10 s, "
+                   "/readyz answers 503 until it returns.",
+                   {{"", lite->checkpoint_running_seconds()}}});
+    nodes = &lite->log_node_cache();
+  } else if (auto* pg = dynamic_cast<PgStore*>(&store)) {
+    nodes = &pg->log_node_cache();
+  }
+  if (nodes != nullptr) {
+    out.push_back({"tousu_log_node_cache_nodes",
+                   "Upper nodes of the transparency log's tree kept in memory for proofs (at most " +
+                       std::to_string(sql::LogNodeCache::kDefaultCapacity) + ").",
+                   {{"", static_cast<double>(nodes->size())}}});
+    out.push_back({"tousu_log_node_cache_hits_total",
+                   "Tree nodes that proofs found in that cache instead of reading the store.",
+                   {{"", static_cast<double>(nodes->hits())}},
+                   "counter"});
+  }
 
   // Cheap reads, every scrape: index lookups, not counts.
   Status live = store.Read([&](ReadTx& tx) -> Status {

@@ -19,6 +19,7 @@
 #include "base/status.h"
 #include "base/time.h"
 #include "http/metrics.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace tousu {
@@ -77,7 +78,7 @@ StatusOr<std::vector<http::Gauge>> ReadCounts(Store& store, Instant now);
 
 // Every store gauge of a scrape: the cheap ones read now, `counts` as CountsReading gives them.
 // `started`: when this server started, the checkpoint age's origin while none is signed.
-std::vector<http::Gauge> StoreGauges(SqliteStore& store, Instant now, Instant started, CountsReading& counts);
+std::vector<http::Gauge> StoreGauges(Store& store, Instant now, Instant started, CountsReading& counts);
 
 }  // namespace tousu
 

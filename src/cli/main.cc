@@ -1,5 +1,5 @@
 // tousu: the command line. Thin: each subcommand parses its flags and calls into app/.
-//   tousu init  --data DIR [--log-origin NAME]
+//   tousu init  --data DIR [--log-origin NAME] [--postgres CONNINFO]
 //   tousu serve --data DIR --listen HOST:PORT [--test-clock] [--config FILE]
 //   tousu demo  --data DIR [--listen HOST:PORT]
 //   tousu key show --data DIR
@@ -16,8 +16,8 @@
 
 namespace {
 
-int RunInit(const std::string& dir, const std::string& log_origin) {
-  auto result = tousu::InitDataDir(dir, log_origin);
+int RunInit(const std::string& dir, const std::string& log_origin, const std::string& postgres) {
+  auto result = tousu::InitDataDir(dir, log_origin, postgres);
   if (!result.ok()) {
     std::fprintf(stderr, "tousu init: %s\n", result.status().ToString().c_str());
     return 1;
@@ -46,11 +46,15 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("tousu ") + TOUSU_VERSION);
   app.require_subcommand(1);
 
-  std::string init_dir, log_origin;
+  std::string init_dir, log_origin, postgres;
   auto* init = app.add_subcommand("init", "Create a data directory: the store, the admin token and the log's signing key");
   init->add_option("--data", init_dir, "Data directory to create")->required();
   init->add_option("--log-origin", log_origin,
                    "Name of the transparency log, the first line of its checkpoints (default tousu/<random>)");
+  init->add_option("--postgres", postgres,
+                   "Keep the store in this PostgreSQL database instead of DIR/tousu.db: a libpq connection "
+                   "string, e.g. \"host=/run/postgresql dbname=tousu\" (the database must exist; DIR keeps "
+                   "the string in postgres.conninfo, mode 0600; put a password in ~/.pgpass rather than here)");
 
   tousu::Config config;
   std::string config_file, data_flag, listen_flag, log_level_flag;
@@ -92,7 +96,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*init) return RunInit(init_dir, log_origin);
+  if (*init) return RunInit(init_dir, log_origin, postgres);
   if (*key_show) return tousu::RunKeyShow(key_dir);
   if (*verify) {
     if (!store_dir.empty()) return tousu::RunVerifyStore(store_dir, offline.key);

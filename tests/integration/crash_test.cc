@@ -22,7 +22,6 @@
 // `make test` runs 3 kills; `make crash-test` runs CRASH_KILLS (default 20). Environment:
 //   TOUSU_CRASH_KILLS (3), TOUSU_CRASH_CLIENTS (3), TOUSU_CRASH_SEED (random; printed).
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,11 +32,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
 
 #include "base/crypto.h"
+#include "base/time.h"
 #include "tests/integration/crash_load.h"
 #include "tests/integration/evidence_client.h"
 #include "tests/integration/harness.h"
@@ -72,20 +73,30 @@ struct Children {
   }
 };
 
-std::vector<std::vector<std::string>> Query(sqlite3* db, const std::string& sql) {
+// Every row as text (integers in decimal, NULL as "").
+std::vector<std::vector<std::string>> Query(sql::Connection& db, const std::string& statement) {
   std::vector<std::vector<std::string>> rows;
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  while (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
+  auto found = db.Query(statement, {});
+  EXPECT_TRUE(found.ok()) << statement << ": " << found.status().ToString();
+  if (!found.ok()) return rows;
+  for (const sql::Row& r : *found) {
     std::vector<std::string> row;
-    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-      const unsigned char* t = sqlite3_column_text(stmt, i);
-      row.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
+    for (size_t i = 0; i < r.size(); ++i) {
+      const std::optional<int64_t> n = r.OptInt(i);
+      row.push_back(n ? std::to_string(*n) : r.Text(i));
     }
     rows.push_back(std::move(row));
   }
-  sqlite3_finalize(stmt);
   return rows;
+}
+
+// `column` matches the shell pattern `pattern` (only * and [...]), in the store's SQL.
+std::string Glob(const sql::Connection& db, const std::string& column, std::string pattern) {
+  if (db.dialect() == sql::Dialect::kSqlite) return column + " GLOB '" + pattern + "'";
+  for (char& c : pattern) {
+    if (c == '*') c = '%';
+  }
+  return column + " SIMILAR TO '" + pattern + "'";
 }
 
 // Fails naming (up to ten of) the rows only one side holds, rather than printing both sets.
@@ -241,14 +252,16 @@ void CheckBlobs(const std::string& data_dir, const std::vector<UploadAck>& uploa
   }
 }
 
-void CheckStore(sqlite3* db, const std::vector<FilingAck>& filings, const std::vector<UploadAck>& uploads,
+void CheckStore(sql::Connection& db, const std::vector<FilingAck>& filings, const std::vector<UploadAck>& uploads,
                 size_t events_per_filing) {
-  EXPECT_EQ(Query(db, "PRAGMA integrity_check"), (std::vector<std::vector<std::string>>{{"ok"}}));
+  if (db.dialect() == sql::Dialect::kSqlite) {
+    EXPECT_EQ(Query(db, "PRAGMA integrity_check"), (std::vector<std::vector<std::string>>{{"ok"}}));
+  }
   auto count = [&](const std::string& sql) { return std::stoll(Query(db, sql).at(0).at(0)); };
   // Exactly one complaint per acknowledged key: none lost, none duplicated by a retry.
-  EXPECT_EQ(count("SELECT count(*) FROM complaints WHERE order_no GLOB 'c[0-9]*-[0-9]*'"),
+  EXPECT_EQ(count("SELECT count(*) FROM complaints WHERE " + Glob(db, "order_no", "c[0-9]*-[0-9]*")),
             static_cast<long long>(filings.size()));
-  EXPECT_EQ(count("SELECT count(*) FROM idempotency WHERE key GLOB 'crash-*'"), static_cast<long long>(filings.size()));
+  EXPECT_EQ(count("SELECT count(*) FROM idempotency WHERE " + Glob(db, "key", "crash-*")), static_cast<long long>(filings.size()));
   EXPECT_TRUE(Query(db, "SELECT order_no FROM complaints GROUP BY platform_id, order_no, category "
                         "HAVING count(*) > 1").empty());
   // Exactly the acknowledged evidence records, as answered: none lost, none added by a retry.
@@ -258,12 +271,12 @@ void CheckStore(sqlite3* db, const std::vector<FilingAck>& filings, const std::v
   }
   for (auto& row : Query(db, "SELECT id, complaint_id, sha256, log_index FROM evidence")) stored.insert(row);
   ExpectSameRows(acked, stored, "evidence (id, complaint, sha256, log_index)");
-  EXPECT_EQ(count("SELECT count(*) FROM idempotency WHERE key GLOB 'evidence-*'"), static_cast<long long>(acked.size()));
+  EXPECT_EQ(count("SELECT count(*) FROM idempotency WHERE " + Glob(db, "key", "evidence-*")), static_cast<long long>(acked.size()));
   EXPECT_EQ(count("SELECT count(*) FROM evidence"), count("SELECT count(*) FROM outbox WHERE topic = 'complaint.evidence'"));
   // All the events of every complaint, numbered 1..n, each with its outbox entry.
   EXPECT_TRUE(Query(db, "SELECT c.id FROM complaints c LEFT JOIN events e ON e.platform_id = c.platform_id "
                         "AND e.complaint_id = c.id GROUP BY c.platform_id, c.id HAVING "
-                        "sum(e.type <> 'reassessed') != " + std::to_string(events_per_filing) +
+                        "sum(CASE WHEN e.type <> 'reassessed' THEN 1 ELSE 0 END) != " + std::to_string(events_per_filing) +
                         " OR max(e.seq) != count(e.seq)").empty());
   EXPECT_EQ(count("SELECT count(*) FROM events"),
             count("SELECT count(*) FROM outbox WHERE topic = 'complaint.event'"));
@@ -283,9 +296,9 @@ void CheckStore(sqlite3* db, const std::vector<FilingAck>& filings, const std::v
       from_rows.insert(row[0] + "/" + row[1] + "/" + std::string(kind) + "@" + std::string(at.as_string()));
     }
   }
-  for (const auto& row : Query(db, "SELECT platform_id, complaint_id, kind, "
-                                   "strftime('%Y-%m-%dT%H:%M:%SZ', due_at, 'unixepoch') FROM deadlines")) {
-    from_index.insert(row[0] + "/" + row[1] + "/" + row[2] + "@" + row[3]);
+  for (const auto& row : Query(db, "SELECT platform_id, complaint_id, kind, due_at FROM deadlines")) {
+    const std::string due = FormatRfc3339(Instant::FromUnixSeconds(std::stoll(row[3])));
+    from_index.insert(row[0] + "/" + row[1] + "/" + row[2] + "@" + due);
   }
   EXPECT_EQ(from_rows, from_index);
   EXPECT_FALSE(from_rows.empty());
@@ -433,10 +446,7 @@ TEST(CrashSafety, KilledUnderFilingAndUploadLoadLosesNothing) {
   CommandResult verify = RunCommand({TOUSU_BINARY, "verify", "--store", server.data_dir()});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   CheckBlobs(server.data_dir(), uploads);
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2((server.data_dir() + "/tousu.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  CheckStore(db, filings, uploads, expected_events.size());
-  sqlite3_close(db);
+  CheckStore(*OpenStoreDatabase(server.data_dir()), filings, uploads, expected_events.size());
 }
 
 }  // namespace

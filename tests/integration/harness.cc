@@ -15,6 +15,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -31,6 +32,8 @@
 #include "service/auth.h"
 #include "service/complaints.h"
 #include "service/platforms.h"
+#include "store/postgres/pg_connection.h"
+#include "store/sqlite/sqlite_connection.h"
 #include "service/sweeper.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -238,11 +241,70 @@ CommandResult RunCommand(const std::vector<std::string>& argv) {
   return r;
 }
 
+std::string TestPostgres() {
+  const char* base = std::getenv("TOUSU_TEST_POSTGRES");
+  return base == nullptr ? "" : base;
+}
+
+std::string NewTestDatabase() {
+  const std::string base = TestPostgres();
+  auto admin = sql::PgConnection::Open(base);
+  if (!admin.ok()) throw std::runtime_error("TOUSU_TEST_POSTGRES: " + admin.status().ToString());
+  static std::atomic<int> counter{0};
+  const std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  Status s = (*admin)->Script("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8'");
+  if (!s.ok()) throw std::runtime_error("CREATE DATABASE " + name + ": " + s.ToString());
+  return base + " dbname=" + name;  // the last dbname of a connection string counts
+}
+
+namespace {
+std::string ReadConninfo(const std::string& data_dir) {
+  std::string text = ReadFile(data_dir + "/postgres.conninfo");
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+}  // namespace
+
+const std::vector<std::string> kSqliteOnlySeries = {
+    "tousu_store_wal_pages", "tousu_store_sync_running_seconds", "tousu_store_checkpoint_running_seconds"};
+
+std::unique_ptr<sql::Connection> OpenStoreDatabase(const std::string& data_dir) {
+  if (fs::exists(data_dir + "/postgres.conninfo")) {
+    auto pg = sql::PgConnection::Open(ReadConninfo(data_dir));
+    if (!pg.ok()) throw std::runtime_error(pg.status().ToString());
+    return std::move(*pg);
+  }
+  auto lite = sql::SqliteConnection::Open(data_dir + "/tousu.db", sql::SqliteConnection::Mode::kReadWrite);
+  if (!lite.ok()) throw std::runtime_error(lite.status().ToString());
+  return std::move(*lite);
+}
+
+void CopyDataDir(const std::string& from, const std::string& to) {
+  fs::copy(from, to, fs::copy_options::recursive);
+  if (!fs::exists(from + "/postgres.conninfo")) return;
+  // Connection strings made by NewTestDatabase: the base, then " dbname=NAME".
+  const std::string conninfo = ReadConninfo(from);
+  const size_t at = conninfo.rfind(" dbname=");
+  if (at == std::string::npos) throw std::runtime_error("CopyDataDir: no dbname in " + conninfo);
+  const std::string source = conninfo.substr(at + 8);
+  std::string copy = NewTestDatabase();  // a name of its own; replaced by a copy of the source
+  const std::string name = copy.substr(copy.rfind(" dbname=") + 8);
+  auto admin = sql::PgConnection::Open(TestPostgres());
+  if (!admin.ok()) throw std::runtime_error(admin.status().ToString());
+  for (const std::string& statement : {"DROP DATABASE " + name, "CREATE DATABASE " + name + " TEMPLATE " + source}) {
+    if (Status s = (*admin)->Script(statement); !s.ok()) throw std::runtime_error(statement + ": " + s.ToString());
+  }
+  fs::permissions(to + "/postgres.conninfo", fs::perms::owner_read | fs::perms::owner_write);
+  std::ofstream(to + "/postgres.conninfo", std::ios::trunc) << copy << "\n";
+}
+
 Server::Server(const std::string& data_dir, std::vector<std::string> extra_args)
     : data_dir_(data_dir), extra_args_(std::move(extra_args)) {
   log_path_ = data_dir_ + ".server.log";
-  if (!fs::exists(data_dir_ + "/tousu.db")) {
-    CommandResult init = RunCommand({TOUSU_BINARY, "init", "--data", data_dir_});
+  if (!fs::exists(data_dir_ + "/tousu.db") && !fs::exists(data_dir_ + "/postgres.conninfo")) {
+    std::vector<std::string> argv{TOUSU_BINARY, "init", "--data", data_dir_};
+    if (!TestPostgres().empty()) argv.insert(argv.end(), {"--postgres", NewTestDatabase()});
+    CommandResult init = RunCommand(argv);
     if (init.exit_code != 0) throw std::runtime_error("tousu init failed: " + init.err);
     boost::system::error_code ec;
     json::value v = json::parse(init.out, ec);

@@ -7,11 +7,13 @@
 
 #include <boost/json.hpp>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "http/router.h"
+#include "store/sql/connection.h"
 
 namespace tousu::testing {
 
@@ -88,6 +90,24 @@ struct CommandResult {
   std::string err;
 };
 CommandResult RunCommand(const std::vector<std::string>& argv);
+
+// With TOUSU_TEST_POSTGRES set (tests/postgres/with_cluster.sh sets it), the libpq connection
+// string of a PostgreSQL server where tests may create databases: every new data directory is
+// then initialised on a database of its own there (`tousu init --postgres`), and the whole suite
+// runs against the PostgreSQL store. Empty when unset.
+std::string TestPostgres();
+// Creates a new, empty database on that server; returns its connection string.
+std::string NewTestDatabase();
+
+// The database of a data directory, whichever store it holds (tousu.db, or the PostgreSQL
+// database its postgres.conninfo names), for tests that inspect or tamper with it as an
+// operator's SQL client would. Its dialect() tells which.
+std::unique_ptr<sql::Connection> OpenStoreDatabase(const std::string& data_dir);
+// Copies a stopped server's data directory to `to`, a PostgreSQL database included (as a new
+// database made from it).
+void CopyDataDir(const std::string& from, const std::string& to);
+// The series of /metrics that only the SQLite store has (its write-ahead log and fsyncs).
+extern const std::vector<std::string> kSqliteOnlySeries;
 
 // A `tousu serve --test-clock` process on a fresh (or given) data directory.
 class Server {

@@ -229,13 +229,15 @@ TEST_F(LogTest, VerifyStoreNamesWhatWasTampered) {
   // Each tamper on its own copy of the data directory.
   auto copy = [&](const std::string& name) {
     const std::string to = dir_.path() + "/" + name;
-    fs::copy(data_, to, fs::copy_options::recursive);
+    CopyDataDir(data_, to);
     return to;
   };
-  auto sql = [](const std::string& dir, const std::string& statement) {
-    auto db = sql::SqliteConnection::Open(dir + "/tousu.db", sql::SqliteConnection::Mode::kReadWrite).value();
+  // Each tamper in the SQL of the store the suite runs on (SQLite, or PostgreSQL).
+  auto sql = [](const std::string& dir, const std::string& sqlite, const std::string& postgres) {
+    auto db = OpenStoreDatabase(dir);
+    const std::string& statement = db->dialect() == sql::Dialect::kSqlite ? sqlite : postgres;
     auto n = db->Exec(statement, {});
-    ASSERT_TRUE(n.ok() && *n == 1) << statement;
+    ASSERT_TRUE(n.ok() && *n == 1) << statement << ": " << n.status().ToString();
   };
 
   const std::string blob_dir = copy("blob");
@@ -250,28 +252,32 @@ TEST_F(LogTest, VerifyStoreNamesWhatWasTampered) {
   // The leaf of the third evidence record says another kind.
   int64_t evidence_leaf = -1;
   {
-    auto db = sql::SqliteConnection::Open(data_ + "/tousu.db", sql::SqliteConnection::Mode::kReadOnly).value();
+    auto db = OpenStoreDatabase(data_);
     evidence_leaf = db->Query("SELECT idx FROM log_leaves WHERE evidence_id IS NOT NULL ORDER BY idx LIMIT 1 OFFSET 2", {})
                         .value()
                         .at(0)
                         .Int(0);
   }
   const std::string leaf_dir = copy("leaf");
-  sql(leaf_dir, "UPDATE log_leaves SET leaf = CAST(replace(CAST(leaf AS TEXT), 'incident', 'delivery') AS BLOB) "
-                "WHERE idx = " + std::to_string(evidence_leaf));
+  const std::string leaf_where = " WHERE idx = " + std::to_string(evidence_leaf);
+  sql(leaf_dir, "UPDATE log_leaves SET leaf = CAST(replace(CAST(leaf AS TEXT), 'incident', 'delivery') AS BLOB)" + leaf_where,
+      "UPDATE log_leaves SET leaf = convert_to(replace(convert_from(leaf, 'UTF8'), 'incident', 'delivery'), 'UTF8')" +
+          leaf_where);
   r = VerifyStore(leaf_dir);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("leaf " + std::to_string(evidence_leaf) + ":"), std::string::npos) << r.out;
 
   const std::string node_dir = copy("node");
-  sql(node_dir, "UPDATE log_nodes SET hash = randomblob(32) WHERE level = 1 AND idx = 1");
+  sql(node_dir, "UPDATE log_nodes SET hash = randomblob(32) WHERE level = 1 AND idx = 1",
+      "UPDATE log_nodes SET hash = decode(md5(random()::text) || md5(random()::text), 'hex') WHERE level = 1 AND idx = 1");
   r = VerifyStore(node_dir);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("tree node (level 1, index 1)"), std::string::npos) << r.out;
 
   const std::string cp_dir = copy("checkpoint");
-  sql(cp_dir, "UPDATE log_checkpoints SET note = replace(note, '—', '-') "
-              "WHERE tree_size = (SELECT MAX(tree_size) FROM log_checkpoints)");
+  const std::string cp_tamper = "UPDATE log_checkpoints SET note = replace(note, '—', '-') "
+                                "WHERE tree_size = (SELECT MAX(tree_size) FROM log_checkpoints)";
+  sql(cp_dir, cp_tamper, cp_tamper);
   r = VerifyStore(cp_dir);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("checkpoint at tree size"), std::string::npos) << r.out;
@@ -304,7 +310,7 @@ TEST_F(ConfiguredLogTest, TheTimerSignsCheckpointsAndTheUploadLimitIsConfigurabl
   // server runs: at shutdown it signs one anyway).
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   {
-    auto db = sql::SqliteConnection::Open(data_ + "/tousu.db", sql::SqliteConnection::Mode::kReadOnly).value();
+    auto db = OpenStoreDatabase(data_);
     auto rows = db->Query("SELECT MAX(tree_size), (SELECT COUNT(*) FROM log_leaves) FROM log_checkpoints", {}).value();
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].Int(0), rows[0].Int(1));

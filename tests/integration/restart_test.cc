@@ -1,8 +1,8 @@
 // Durability across restarts: a case survives a graceful stop and a kill -9 in the middle,
 // deadlines that pass while the server is down act at start, and the CLI guards its data dir.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
+#include "base/time.h"
 #include "tests/integration/harness.h"
 
 namespace tousu::testing {
@@ -10,15 +10,11 @@ namespace {
 
 namespace json = boost::json;
 
-// Runs one SQL statement against a stopped server's database (a tool, not a mock: it is how an
-// operator would inspect the store).
+// Runs one SQL statement against a stopped server's database, whichever store it holds (a tool,
+// not a mock: it is how an operator would inspect the store).
 void Sql(const std::string& data_dir, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((data_dir + "/tousu.db").c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-  sqlite3_free(err);
-  sqlite3_close(db);
+  Status s = OpenStoreDatabase(data_dir)->Script(sql);
+  EXPECT_TRUE(s.ok()) << sql << ": " << s.ToString();
 }
 
 TEST(Restart, CaseContinuesAfterGracefulStopAndAfterKill) {
@@ -58,8 +54,9 @@ TEST(Restart, DeadlinePassedWhileDownActsAtStart) {
                                     json::array{json::object{{"kind", "replace"}}}).Str("id");
   ASSERT_EQ(server.Stop(), 0);
   // Three days pass while the server is down.
-  Sql(server.data_dir(), "UPDATE meta SET value = CAST(strftime('%s', '2030-01-04T00:00:00') AS TEXT) "
-                         "WHERE key = 'test_clock_now'");
+  Sql(server.data_dir(), "UPDATE meta SET value = '" +
+                             std::to_string(ParseRfc3339("2030-01-04T00:00:00Z").value().unix_seconds()) +
+                             "' WHERE key = 'test_clock_now'");
   server.Restart();
   HttpResult c = world.Get("consumer", "/v1/complaints/" + id);
   EXPECT_EQ(c.Str("status"), "platform_review") << c.body;
@@ -97,11 +94,15 @@ TEST(Cli, InitTwiceChangesNothingAndServeNeedsInit) {
   EXPECT_NE(top.out.find("serve"), std::string::npos);
 }
 
+// In the PostgreSQL pass (integration.postgres) the store is a PostgreSQL database, whose
+// version is a row of tousu_schema.
 TEST(Cli, RefusesAStoreFromANewerVersion) {
   TempDir dir;
   const std::string data = dir.path() + "/d";
-  ASSERT_EQ(RunCommand({TOUSU_BINARY, "init", "--data", data}).exit_code, 0);
-  Sql(data, "PRAGMA user_version = 999");
+  std::vector<std::string> init{TOUSU_BINARY, "init", "--data", data};
+  if (!TestPostgres().empty()) init.insert(init.end(), {"--postgres", NewTestDatabase()});
+  ASSERT_EQ(RunCommand(init).exit_code, 0);
+  Sql(data, TestPostgres().empty() ? "PRAGMA user_version = 999" : "UPDATE tousu_schema SET version = 999");
   CommandResult r = RunCommand({TOUSU_BINARY, "serve", "--data", data, "--listen", "127.0.0.1:0"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("newer"), std::string::npos) << r.err;
