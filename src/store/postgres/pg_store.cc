@@ -216,45 +216,8 @@ void PgStore::RunGroup(std::vector<Pending>& group) {
 
 // ---- reads ----------------------------------------------------------------------------------
 
-StatusOr<std::unique_ptr<PgConnection>> PgStore::AcquireReader() {
-  std::unique_ptr<PgConnection> conn;
-  {
-    std::unique_lock lock(read_mu_);
-    read_cv_.wait(lock, [this] { return !idle_readers_.empty() || open_readers_ < options_.max_readers; });
-    if (!idle_readers_.empty()) {
-      conn = std::move(idle_readers_.back());
-      idle_readers_.pop_back();
-    } else {
-      ++open_readers_;
-    }
-  }
-  if (conn) {
-    if (!conn->Healthy()) {
-      if (Status s = conn->Reconnect(); !s.ok()) {
-        ReleaseReader(std::move(conn));
-        return s;
-      }
-      log::Warn("store_reconnected", {{"store", "postgres"}, {"database", description_}, {"connection", "reader"}});
-    }
-    return conn;
-  }
-  auto opened = PgConnection::Open(conninfo_);
-  if (!opened.ok()) {
-    std::lock_guard lock(read_mu_);
-    --open_readers_;
-    read_cv_.notify_one();
-  }
-  return opened;
-}
-
-void PgStore::ReleaseReader(std::unique_ptr<PgConnection> conn) {
-  std::lock_guard lock(read_mu_);
-  idle_readers_.push_back(std::move(conn));
-  read_cv_.notify_one();
-}
-
 Status PgStore::Read(const ReadFn& fn) {
-  TOUSU_ASSIGN_OR_RETURN(auto conn, AcquireReader());
+  TOUSU_ASSIGN_OR_RETURN(auto conn, readers_.Acquire([this] { return PgConnection::Open(conninfo_); }));
   constexpr char kBegin[] = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
   Status s = conn->Script(kBegin);
   if (!s.ok() && !conn->Healthy()) {
@@ -278,7 +241,7 @@ Status PgStore::Read(const ReadFn& fn) {
     Status end = conn->Script("ROLLBACK");
     if (!end.ok() && s.ok()) s = end;
   }
-  ReleaseReader(std::move(conn));
+  readers_.Release(std::move(conn));
   return s;
 }
 
@@ -304,8 +267,7 @@ void PgStore::Close() {
   }
   if (writer_thread_.joinable()) writer_thread_.join();
   writer_.reset();  // ends the session, and with it the writer's lock
-  std::lock_guard lock(read_mu_);
-  idle_readers_.clear();
+  readers_.CloseIdle([](auto&) {});
 }
 
 }  // namespace tousu

@@ -35,6 +35,7 @@
 
 #include "store/postgres/pg_connection.h"
 #include "store/sql/log_node_cache.h"
+#include "store/sql/reader_pool.h"
 #include "store/sql/sql_tx.h"
 #include "store/sql/text_packer.h"
 #include "store/store.h"
@@ -84,8 +85,6 @@ class PgStore final : public Store {
   void RunGroup(std::vector<Pending>& group);
   // Reconnects the writer if its connection broke, and takes the writer's lock if not held.
   Status PrepareWriter();
-  StatusOr<std::unique_ptr<sql::PgConnection>> AcquireReader();
-  void ReleaseReader(std::unique_ptr<sql::PgConnection> conn);
 
   const std::string conninfo_;
   const Options options_;
@@ -101,10 +100,7 @@ class PgStore final : public Store {
   bool writer_locked_ = false;                 // writer thread only
   std::thread writer_thread_;
 
-  std::mutex read_mu_;
-  std::condition_variable read_cv_;
-  std::vector<std::unique_ptr<sql::PgConnection>> idle_readers_;  // GUARDED_BY(read_mu_)
-  int open_readers_ = 0;                                          // GUARDED_BY(read_mu_)
+  sql::ReaderPool<sql::PgConnection> readers_{options_.max_readers};
   sql::LogNodeCache log_node_cache_;
   sql::TextPacker text_packer_;
 };

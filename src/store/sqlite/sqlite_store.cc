@@ -514,36 +514,10 @@ SqliteConnection::CheckpointResult SqliteStore::RunCheckpoint(SqliteConnection& 
 
 // ---- reads ----------------------------------------------------------------------------------
 
-StatusOr<std::unique_ptr<SqliteConnection>> SqliteStore::AcquireReader() {
-  {
-    std::unique_lock lock(read_mu_);
-    read_cv_.wait(lock, [this] {
-      return !idle_readers_.empty() || open_readers_ < options_.max_readers;
-    });
-    if (!idle_readers_.empty()) {
-      auto conn = std::move(idle_readers_.back());
-      idle_readers_.pop_back();
-      return conn;
-    }
-    ++open_readers_;
-  }
-  auto conn = SqliteConnection::Open(path_, SqliteConnection::Mode::kReadOnly);
-  if (!conn.ok()) {
-    std::lock_guard lock(read_mu_);
-    --open_readers_;
-    read_cv_.notify_one();
-  }
-  return conn;
-}
-
-void SqliteStore::ReleaseReader(std::unique_ptr<SqliteConnection> conn) {
-  std::lock_guard lock(read_mu_);
-  idle_readers_.push_back(std::move(conn));
-  read_cv_.notify_one();
-}
-
 Status SqliteStore::Read(const ReadFn& fn) {
-  TOUSU_ASSIGN_OR_RETURN(auto conn, AcquireReader());
+  TOUSU_ASSIGN_OR_RETURN(auto conn, readers_.Acquire([this] {
+    return SqliteConnection::Open(path_, SqliteConnection::Mode::kReadOnly);
+  }));
   Status s = conn->Exec("BEGIN", {}).status();
   if (s.ok()) {
     sql::SqlTx tx(*conn, log_node_cache_, &text_packer_);
@@ -558,7 +532,7 @@ Status SqliteStore::Read(const ReadFn& fn) {
       if (s.ok()) s = end;
     }
   }
-  ReleaseReader(std::move(conn));
+  readers_.Release(std::move(conn));
   return s;
 }
 
@@ -650,21 +624,22 @@ void SqliteStore::Close() {
     checkpoint_cv_.notify_all();
   }
   if (checkpointer_thread_.joinable()) checkpointer_thread_.join();
-  std::lock_guard lock(read_mu_);
-  // The writer and checkpointer threads are gone: fold the WAL into the database file, unless
-  // it may not be what is on disk (and a failed fold makes it so).
-  (void)RunCheckpoint(*writer_, CheckpointMode::kTruncate, kCheckpointWait);
-  if (sync_failed_.load()) {
-    // The WAL may not be what is on disk: leave it to SQLite's recovery at the next open, which
-    // reads only the frames whose checksums hold, rather than fold it into the database file
-    // (closing the last connection would do that too, and then delete the WAL).
-    if (checkpointer_) checkpointer_->KeepWalOnClose();
-    writer_->KeepWalOnClose();
-    for (auto& r : idle_readers_) r->KeepWalOnClose();
-    log::Error("store_closed_without_checkpoint", {{"detail", "restart to recover the store from disk"}});
-  }
-  checkpointer_.reset();
-  idle_readers_.clear();
+  // Under the pool's lock, so that no read starts meanwhile.
+  readers_.CloseIdle([this](std::vector<std::unique_ptr<SqliteConnection>>& idle_readers) {
+    // The writer and checkpointer threads are gone: fold the WAL into the database file, unless
+    // it may not be what is on disk (and a failed fold makes it so).
+    (void)RunCheckpoint(*writer_, CheckpointMode::kTruncate, kCheckpointWait);
+    if (sync_failed_.load()) {
+      // The WAL may not be what is on disk: leave it to SQLite's recovery at the next open, which
+      // reads only the frames whose checksums hold, rather than fold it into the database file
+      // (closing the last connection would do that too, and then delete the WAL).
+      if (checkpointer_) checkpointer_->KeepWalOnClose();
+      writer_->KeepWalOnClose();
+      for (auto& r : idle_readers) r->KeepWalOnClose();
+      log::Error("store_closed_without_checkpoint", {{"detail", "restart to recover the store from disk"}});
+    }
+    checkpointer_.reset();
+  });
 }
 
 }  // namespace tousu

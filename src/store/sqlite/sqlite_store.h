@@ -49,6 +49,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sql/reader_pool.h"
 #include "store/sql/sql_tx.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/store.h"
@@ -174,8 +175,6 @@ class SqliteStore final : public Store {
   sql::SqliteConnection::CheckpointResult RunCheckpoint(sql::SqliteConnection& conn,
                                                        sql::SqliteConnection::CheckpointMode mode,
                                                        std::chrono::milliseconds wait);
-  StatusOr<std::unique_ptr<sql::SqliteConnection>> AcquireReader();
-  void ReleaseReader(std::unique_ptr<sql::SqliteConnection> conn);
 
   const std::string path_;
   const Options options_;
@@ -228,10 +227,7 @@ class SqliteStore final : public Store {
   bool watchdog_stop_ = false;  // GUARDED_BY(watchdog_mu_)
   std::thread watchdog_thread_;
 
-  std::mutex read_mu_;
-  std::condition_variable read_cv_;
-  std::vector<std::unique_ptr<sql::SqliteConnection>> idle_readers_;  // GUARDED_BY(read_mu_)
-  int open_readers_ = 0;                                              // GUARDED_BY(read_mu_)
+  sql::ReaderPool<sql::SqliteConnection> readers_{options_.max_readers};
   // The transparency log's upper tree nodes, as readers read them (log_node_cache.h).
   sql::LogNodeCache log_node_cache_;
 
