@@ -118,14 +118,20 @@ StatusOr<InitResult> InitDataDir(const std::string& dir, const std::string& log_
   ::chmod(dir.c_str(), 0700);
   TOUSU_ASSIGN_OR_RETURN(const std::string postgres, ChoosePostgres(dir, postgres_conninfo));
   TOUSU_ASSIGN_OR_RETURN(auto store, OpenStore(dir, postgres, /*create=*/true, {}));
-  // Remembered once the database answered, so that a mistyped connection string is not.
+  TOUSU_ASSIGN_OR_RETURN(bool already, IsInitialised(*store));
+  // Remembered once the database answered, so that a mistyped connection string is not. A
+  // database that another data directory initialised belongs with that directory's signing key
+  // and evidence files: a new directory for it would sign the same log with a second key.
   if (!postgres.empty() && !fs::exists(PostgresConninfoPath(dir))) {
-    if (Status s = WriteSecretFile(dir, PostgresConninfoPath(dir), postgres); !s.ok()) {
+    Status s = already ? Status::InvalidArgument(
+                             "that PostgreSQL database was initialised from another data directory; use that "
+                             "directory, or a copy of it (its log.key and blobs/ belong with the database)")
+                       : WriteSecretFile(dir, PostgresConninfoPath(dir), postgres);
+    if (!s.ok()) {
       store->Close();
       return s;
     }
   }
-  TOUSU_ASSIGN_OR_RETURN(bool already, IsInitialised(*store));
   InitResult result;
   result.created = !already;
   auto key = EnsureLogKey(dir, log_origin);

@@ -40,19 +40,46 @@ void IgnoreNotice(void*, const char*) {}
 }  // namespace
 
 StatusOr<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& conninfo) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
+  // Parsed first, so that a malformed string is refused without libpq's message, which quotes
+  // the string (and so a password in it).
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &parse_error);
+  if (parse_error != nullptr) PQfreemem(parse_error);
+  if (parsed == nullptr) {
+    return Status::InvalidArgument(
+        "the PostgreSQL connection string is malformed (not repeated here: it may hold a password)");
+  }
+  std::string password;
+  for (const PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {
+    if (std::strcmp(o->keyword, "password") == 0 && o->val != nullptr) password = o->val;
+  }
+  PQconninfoFree(parsed);
+  // Defaults the string may override (it is expanded in place of dbname, after them): give up
+  // on a server that does not answer instead of hanging a store thread, notice a peer that
+  // vanished, and show up as "tousu" in pg_stat_activity.
+  const char* const keywords[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                                  "tcp_user_timeout", "application_name", "dbname", nullptr};
+  const char* const values[] = {"10", "30", "10", "3", "60000", "tousu", conninfo.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Status::Unavailable("cannot connect to PostgreSQL: out of memory");
+  auto out = std::unique_ptr<PgConnection>(new PgConnection(conn, std::move(password)));
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string why = PQerrorMessage(conn);
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    PQfinish(conn);
-    return Status::Unavailable("cannot connect to PostgreSQL: " + why);
+    return Status::Unavailable("cannot connect to PostgreSQL: " + out->Scrub(PQerrorMessage(conn)));
   }
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
-  auto out = std::unique_ptr<PgConnection>(new PgConnection(conn));
   if (PQsetClientEncoding(conn, "UTF8") != 0) return Status::Unavailable("PostgreSQL refused client_encoding UTF8");
   TOUSU_RETURN_IF_ERROR(out->Script("SET TimeZone = 'UTC'"));
   return out;
+}
+
+std::string PgConnection::Scrub(std::string text) const {
+  if (!password_.empty()) {
+    for (size_t at = text.find(password_); at != std::string::npos; at = text.find(password_, at)) {
+      text.replace(at, password_.size(), "****");
+    }
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
 }
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
@@ -105,8 +132,7 @@ std::string PgConnection::Numbered(const std::string& sql) {
 Status PgConnection::ErrorOf(PGresult* res, std::string_view what) const {
   const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-  std::string msg = std::string(what) + ": " + (primary ? primary : PQerrorMessage(conn_));
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  const std::string msg = Scrub(std::string(what) + ": " + (primary ? primary : PQerrorMessage(conn_)));
   const std::string code = state ? state : "";
   if (PQstatus(conn_) != CONNECTION_OK) return Status::Unavailable("the PostgreSQL connection broke: " + msg);
   if (code.rfind("23", 0) == 0) return Status::Conflict("already exists").WithDetail(msg + " (" + code + ")");
@@ -125,7 +151,7 @@ Status PgConnection::Reconnect() {
   if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
-    return Status::Unavailable("cannot reconnect to PostgreSQL: " + std::string(PQerrorMessage(conn_)));
+    return Status::Unavailable("cannot reconnect to PostgreSQL: " + Scrub(PQerrorMessage(conn_)));
   }
   ++resets_;
   cache_.clear();  // the server forgot the prepared statements with the session

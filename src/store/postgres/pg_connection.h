@@ -3,8 +3,8 @@
 //
 // SqlTx writes its statements with positional `?` parameters; this driver numbers them $1..$n
 // (outside quoted literals) and prepares each statement once per connection and per parameter
-// type signature: an integer parameter is sent as int8, bytes as bytea, text and NULL untyped so
-// that the server infers them from the column. Everything crosses the wire in binary form, so a
+// type signature: an integer parameter is sent as int8, bytes as bytea, text as text, and NULL
+// untyped so that the server infers it from the column. Everything crosses the wire in binary form, so a
 // text value is sent with its length (never cut at a NUL) and read back byte for byte.
 // Result columns map to Values by type: smallint, integer, bigint and boolean to integers,
 // bytea to Blob, the text types to strings, NULL to NULL. Any other column type is an error:
@@ -14,7 +14,12 @@
 // like SQLite's CONSTRAINT; a serialization failure, a deadlock, a lost or refused connection or
 // a server shutting down is Unavailable; a value the server cannot store (class 22: a NUL or a
 // byte sequence that is not UTF-8 in text) is InvalidArgument; anything else Internal. Messages
-// carry the server's text, never the connection string (it may hold a password).
+// carry the server's text, never the connection string (it may hold a password): a malformed
+// one is refused without quoting it, and the password is masked in whatever libpq says.
+// Connections get defaults the string may override: connect_timeout=10, TCP keepalives and
+// tcp_user_timeout (a vanished server fails a statement instead of hanging it),
+// application_name=tousu. Connection poolers in transaction mode (PgBouncer) are not supported:
+// the writer's advisory lock and the prepared statements belong to one server session.
 //
 // A connection that breaks stays broken (every statement then fails Unavailable) until its owner
 // calls Reconnect, between transactions: reconnecting by itself in the middle of one would run
@@ -67,12 +72,15 @@ class PgConnection final : public Connection {
   static std::string Numbered(const std::string& sql);
 
  private:
-  explicit PgConnection(pg_conn* conn) : conn_(conn) {}
+  PgConnection(pg_conn* conn, std::string password) : conn_(conn), password_(std::move(password)) {}
+  // `text` without trailing blank lines, the password masked.
+  std::string Scrub(std::string text) const;
   // Runs a cached prepared statement; the result is the caller's to PQclear.
   StatusOr<pg_result*> Run(const std::string& sql, const std::vector<Value>& params);
   Status ErrorOf(pg_result* res, std::string_view what) const;
 
   pg_conn* conn_;
+  const std::string password_;  // from the connection string, to mask in messages
   std::unordered_map<std::string, std::string> cache_;  // sql + signature → statement name
   int64_t next_statement_ = 0;
   int64_t resets_ = 0;

@@ -25,11 +25,20 @@ int PgStore::LatestSchemaVersion() { return sql::PgMigrations().back().version; 
 
 StatusOr<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo, Options options) {
   TOUSU_ASSIGN_OR_RETURN(auto writer, PgConnection::Open(conninfo));
+  // Text is UTF-8 throughout tousu: a database in another encoding would refuse Chinese text
+  // with every write.
+  TOUSU_ASSIGN_OR_RETURN(auto encoding, writer->Query("SELECT current_setting('server_encoding')", {}));
+  if (encoding.empty() || encoding.front().Text(0) != "UTF8") {
+    return Status::Unavailable("the PostgreSQL database " + writer->Describe() + " is encoded in " +
+                               (encoding.empty() ? std::string("?") : encoding.front().Text(0)) +
+                               "; tousu needs UTF8 (createdb -E UTF8 -T template0 NAME)");
+  }
   TOUSU_RETURN_IF_ERROR(Migrate(*writer));
   // The newest dictionary for assessments packs from now on (older ones are loaded when a row
   // needs them). Read before the store's threads start.
   TOUSU_ASSIGN_OR_RETURN(auto dictionary, sql::SqlTx(*writer).NewestTextDictionary(sql::kAssessmentDictionary));
   auto store = std::unique_ptr<PgStore>(new PgStore(conninfo, std::move(options), std::move(writer)));
+  TOUSU_RETURN_IF_ERROR(store->SetUpWriterSession());  // before any write: the writer thread waits for one
   if (dictionary) {
     TOUSU_RETURN_IF_ERROR(store->text_packer_.Adopt(dictionary->first, std::move(dictionary->second),
                                                     /*for_packing=*/true));
@@ -124,10 +133,22 @@ void PgStore::WriterLoop() {
   }
 }
 
+Status PgStore::SetUpWriterSession() {
+  TOUSU_ASSIGN_OR_RETURN(auto rows, writer_->Query("SELECT current_setting('synchronous_commit')", {}));
+  if (!rows.empty() && rows.front().Text(0) == "off") {
+    log::Warn("store_synchronous_commit_raised",
+              {{"store", "postgres"}, {"database", description_},
+               {"detail", "synchronous_commit is off for this database or role; tousu's writer turns it on"}});
+    TOUSU_RETURN_IF_ERROR(writer_->Script("SET synchronous_commit = on"));
+  }
+  return Status::Ok();
+}
+
 Status PgStore::PrepareWriter() {
   if (!writer_->Healthy()) {
     writer_locked_ = false;  // the session that held it is gone
     TOUSU_RETURN_IF_ERROR(writer_->Reconnect());
+    TOUSU_RETURN_IF_ERROR(SetUpWriterSession());
     log::Warn("store_reconnected", {{"store", "postgres"}, {"database", description_}, {"connection", "writer"}});
   }
   if (writer_locked_) return Status::Ok();
@@ -177,6 +198,11 @@ void PgStore::RunGroup(std::vector<Pending>& group) {
       }
       // The rows this job held back go in inside its savepoint: refused, they fail it alone.
       if (s.ok()) s = tx.Flush();
+      // A job that went on after one of its statements failed (and returned Ok) has had its
+      // transaction aborted under it: it fails alone, not the whole group at RELEASE.
+      if (s.ok() && writer_->TransactionFailed()) {
+        s = Status::Internal("a write job returned Ok after a failed statement");
+      }
       if (!s.ok()) {
         Status undo = run("ROLLBACK TO SAVEPOINT job");
         tx.Forget();
@@ -197,21 +223,50 @@ void PgStore::RunGroup(std::vector<Pending>& group) {
     }
     results[i] = std::move(s);
   }
-  if (Status commit = run("COMMIT"); !commit.ok()) {
-    if (writer_->InTransaction()) (void)run("ROLLBACK");
-    // A COMMIT that broke may or may not have happened: the jobs fail, and an idempotent retry
-    // finds out.
-    log::Error("store_commit_failed", {{"store", "postgres"}, {"detail", commit.ToString()}, {"jobs", group.size()}});
-    return fail_all(Status::Unavailable("commit failed: " + commit.ToString()));
-  }
+  // Numbered before it runs: the commit becomes visible to readers during COMMIT, and a reader
+  // that saw it must find a horizon at least this high afterwards.
+  const uint64_t seq = commits_started_.fetch_add(1) + 1;
+  Status commit = run("COMMIT");
+  if (!commit.ok() && writer_->InTransaction()) (void)run("ROLLBACK");
+  // Also when COMMIT failed: one that broke may still have happened, and naming rows that did
+  // not change costs only a cache miss.
   if (on_updated && !tx.updated_complaints().empty()) {
     sql::RunCallback("on_complaints_updated", [&] { on_updated(tx.updated_complaints()); });
+  }
+  Publish(seq);
+  if (!commit.ok()) {
+    // The jobs fail; an idempotent retry finds out whether the commit happened.
+    log::Error("store_commit_failed", {{"store", "postgres"}, {"detail", commit.ToString()}, {"jobs", group.size()}});
+    return fail_all(Status::Unavailable("commit failed: " + commit.ToString()));
   }
   if (options_.on_commit) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     sql::RunCallback("on_commit", [&] { options_.on_commit(seconds, group.size()); });
   }
   for (size_t i = 0; i < group.size(); ++i) sql::RunCallback("write_done", [&] { group[i].done(results[i]); });
+}
+
+void PgStore::Publish(uint64_t seq) {
+  std::vector<std::function<void(Status)>> ready;
+  {
+    std::lock_guard lock(publish_mu_);
+    commits_published_.store(seq);
+    const auto end = waiters_.upper_bound(seq);
+    for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+    waiters_.erase(waiters_.begin(), end);
+  }
+  for (auto& fn : ready) sql::RunCallback("after_durable", [&] { fn(Status::Ok()); });
+}
+
+void PgStore::AfterDurable(uint64_t horizon, std::function<void(Status)> fn) {
+  {
+    std::lock_guard lock(publish_mu_);
+    if (commits_published_.load() < horizon) {
+      waiters_.emplace(horizon, std::move(fn));
+      return;
+    }
+  }
+  fn(Status::Ok());
 }
 
 // ---- reads ----------------------------------------------------------------------------------
@@ -266,6 +321,8 @@ void PgStore::Close() {
     write_cv_.notify_all();
   }
   if (writer_thread_.joinable()) writer_thread_.join();
+  // Every numbered commit was published by the writer; nobody may be left waiting all the same.
+  Publish(commits_started_.load());
   writer_.reset();  // ends the session, and with it the writer's lock
   readers_.CloseIdle([](auto&) {});
 }

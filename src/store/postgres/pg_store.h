@@ -5,9 +5,12 @@
 // Writes: one writer thread owns one connection, takes every queued job, runs them in one
 // transaction, each in a savepoint of its own (in PostgreSQL a failed statement aborts the whole
 // transaction otherwise), and commits the group: group commit, as in the SQLite store. COMMIT
-// returns once the server has flushed it (synchronous_commit, PostgreSQL's default; a server
-// set to synchronous_commit=off would break tousu's promise that a 201 is durable), so `done`
-// runs after COMMIT and reads need no durability horizon.
+// returns once the server has flushed it (synchronous_commit; the writer's session turns it on
+// if the server or role has it off, which would break tousu's promise that a 201 is durable), so
+// `done` runs after COMMIT. A commit is visible to readers the moment COMMIT returns, a moment
+// before OnComplaintsUpdated has run, so the store keeps a horizon as the SQLite store does:
+// each commit is numbered before it runs, and reads that could have seen it (ReadHorizon) wait
+// in AfterDurable until the callback has run for it.
 // SqlTx assumes one writer: it numbers log leaves and events from what its transaction read.
 // So the writer holds a session advisory lock, taken before its first group; a second tousu
 // server on the same database gets Unavailable on every write instead of corrupting the log.
@@ -27,6 +30,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -61,6 +65,9 @@ class PgStore final : public Store {
 
   Status Read(const ReadFn& fn) override;
   void Write(WriteJob job, WriteDone done) override;
+  uint64_t ReadHorizon() const override { return commits_started_.load(); }
+  bool Durable(uint64_t horizon) const override { return commits_published_.load() >= horizon; }
+  void AfterDurable(uint64_t horizon, std::function<void(Status)> fn) override;
   void OnComplaintsUpdated(std::function<void(const std::vector<ComplaintKey>&)> fn) override;
   bool Ready() override;
   Status Checkpoint() override { return Status::Ok(); }  // PostgreSQL checkpoints by itself
@@ -83,8 +90,14 @@ class PgStore final : public Store {
   static Status Migrate(sql::PgConnection& db);
   void WriterLoop();
   void RunGroup(std::vector<Pending>& group);
-  // Reconnects the writer if its connection broke, and takes the writer's lock if not held.
+  // Reconnects the writer if its connection broke (and sets its session up again), and takes
+  // the writer's lock if not held.
   Status PrepareWriter();
+  // The writer session's settings: synchronous_commit at least on.
+  Status SetUpWriterSession();
+  // Commit `seq` is over (committed or not) and the cache has heard of it: reads that waited
+  // for it go.
+  void Publish(uint64_t seq);
 
   const std::string conninfo_;
   const Options options_;
@@ -99,6 +112,12 @@ class PgStore final : public Store {
   std::unique_ptr<sql::PgConnection> writer_;  // the writer thread's
   bool writer_locked_ = false;                 // writer thread only
   std::thread writer_thread_;
+
+  // Commits numbered before COMMIT runs, and published once OnComplaintsUpdated ran for them.
+  std::atomic<uint64_t> commits_started_{0};
+  std::atomic<uint64_t> commits_published_{0};
+  std::mutex publish_mu_;
+  std::multimap<uint64_t, std::function<void(Status)>> waiters_;  // GUARDED_BY(publish_mu_)
 
   sql::ReaderPool<sql::PgConnection> readers_{options_.max_readers};
   sql::LogNodeCache log_node_cache_;
