@@ -2,7 +2,8 @@
 // store — ComplaintService::File with its rules, lifecycle, events and log leaves — in large
 // transactions and without HTTP.
 //
-//   bench_seed --data DIR --complaints N --load-orders M --out META.json
+//   bench_seed --data DIR --complaints N --load-orders M --out META.json [--postgres CONNINFO]
+// With --postgres, DIR's store is that (empty) PostgreSQL database, as `tousu init --postgres`.
 //
 // What it makes, on platform "bench":
 //  - 10 merchants, 1,000 consumers, 10 agents; N orders and N complaints (six categories, a
@@ -74,11 +75,13 @@ OrderInput MakeOrder(const std::string& consumer, int merchant, Instant paid, in
   return o;
 }
 
-int Run(const std::string& dir, int64_t n, int64_t load_orders, const std::string& out_path) {
+int Run(const std::string& dir, int64_t n, int64_t load_orders, const std::string& out_path,
+        const std::string& postgres) {
   log::Init(log::Level::kWarn);
   if (!InitPasswordHashing()) return 1;
-  auto init = InitDataDir(dir);
+  auto init = InitDataDir(dir, "", postgres);
   if (!init.ok() || !init->created) {
+    if (!init.ok()) std::fprintf(stderr, "bench_seed: %s\n", init.status().ToString().c_str());
     std::fprintf(stderr, "bench_seed: %s must be a new data directory\n", dir.c_str());
     return 2;
   }
@@ -209,17 +212,18 @@ int Run(const std::string& dir, int64_t n, int64_t load_orders, const std::strin
 }  // namespace tousu
 
 int main(int argc, char** argv) {
-  std::string data, out;
+  std::string data, out, postgres;
   long long n = 1000000, load_orders = 600000;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--data")) data = argv[i + 1];
     else if (!std::strcmp(argv[i], "--complaints")) n = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--load-orders")) load_orders = std::atoll(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--out")) out = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--postgres")) postgres = argv[i + 1];
   }
   if (data.empty() || out.empty() || n < 1) {
-    std::fprintf(stderr, "usage: bench_seed --data DIR --complaints N --load-orders M --out META.json\n");
+    std::fprintf(stderr, "usage: bench_seed --data DIR --complaints N --load-orders M --out META.json [--postgres CONNINFO]\n");
     return 2;
   }
-  return tousu::Run(data, n, load_orders, out);
+  return tousu::Run(data, n, load_orders, out, postgres);
 }

@@ -9,7 +9,8 @@
 #
 # PostgreSQL refuses to run as root: as root, the cluster belongs to the "postgres" user that
 # Debian's postgresql package creates, and COMMAND still runs as root. fsync is off: these
-# clusters hold test data only (the SQLite store's durability has its own tests).
+# clusters hold test data only (the SQLite store's durability has its own tests); with
+# TOUSU_PG_DURABLE=1 it stays on, as for a benchmark of durable writes.
 set -euo pipefail
 
 if [ $# -eq 0 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
@@ -44,9 +45,11 @@ trap stop EXIT
 
 "${as_owner[@]}" "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
   >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[ "${TOUSU_PG_DURABLE:-0}" = 1 ] && durability=""
 # Enough connections for parallel test processes: each tousu server opens a writer and readers.
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-c listen_addresses='' -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+  -o "-c listen_addresses='' -k $dir $durability -c max_connections=300" \
   start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 
 export TOUSU_TEST_POSTGRES="host=$dir user=postgres dbname=postgres"
