@@ -147,6 +147,7 @@ Status PgStore::SetUpWriterSession() {
 Status PgStore::PrepareWriter() {
   if (!writer_->Healthy()) {
     writer_locked_ = false;  // the session that held it is gone
+    writer_lock_held_.store(false);
     TOUSU_RETURN_IF_ERROR(writer_->Reconnect());
     TOUSU_RETURN_IF_ERROR(SetUpWriterSession());
     log::Warn("store_reconnected", {{"store", "postgres"}, {"database", description_}, {"connection", "writer"}});
@@ -158,6 +159,7 @@ Status PgStore::PrepareWriter() {
                                "); only one may");
   }
   writer_locked_ = true;
+  writer_lock_held_.store(true);
   return Status::Ok();
 }
 
@@ -305,7 +307,19 @@ bool PgStore::Ready() {
     std::lock_guard lock(write_mu_);
     if (closing_) return false;
   }
-  return Read(sql::CheckInitialised).ok();
+  if (!Read(sql::CheckInitialised).ok()) return false;
+  if (writer_lock_held_.load()) return true;
+  // Not writing yet: ready unless another server holds the writer's lock, in which case every
+  // write here would fail, and a load balancer should send requests elsewhere.
+  auto conn = readers_.Acquire([this] { return PgConnection::Open(conninfo_); });
+  if (!conn.ok()) return false;
+  auto held = (*conn)->Query(
+      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND "
+      "database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
+      "classid::bigint = ? AND objid::bigint = ?",
+      {sql::Int(kWriterLockKey >> 32), sql::Int(kWriterLockKey & 0xffffffff)});
+  readers_.Release(std::move(*conn));
+  return held.ok() && !held->empty() && held->front().Int(0) == 0;
 }
 
 // ---- shutdown -------------------------------------------------------------------------------

@@ -14,7 +14,8 @@
 // SqlTx assumes one writer: it numbers log leaves and events from what its transaction read.
 // So the writer holds a session advisory lock, taken before its first group; a second tousu
 // server on the same database gets Unavailable on every write instead of corrupting the log.
-// Reads (including `tousu verify` beside a running server) take no lock.
+// Reads (including `tousu verify` beside a running server) take no lock. Ready() is false while
+// another server holds it.
 // Reads: a pool of connections, each read in its own REPEATABLE READ, READ ONLY transaction:
 // one snapshot, like the SQLite store's reads.
 // A connection that breaks (the server restarted) fails what was running on it with
@@ -111,6 +112,7 @@ class PgStore final : public Store {
   std::function<void(const std::vector<ComplaintKey>&)> on_complaints_updated_;  // GUARDED_BY(write_mu_)
   std::unique_ptr<sql::PgConnection> writer_;  // the writer thread's
   bool writer_locked_ = false;                 // writer thread only
+  std::atomic<bool> writer_lock_held_{false};  // the same, for Ready()
   std::thread writer_thread_;
 
   // Commits numbered before COMMIT runs, and published once OnComplaintsUpdated ran for them.

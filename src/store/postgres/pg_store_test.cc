@@ -65,6 +65,10 @@ class PgStoreTest : public ::testing::Test {
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(*store) : nullptr;
   }
+  // What `tousu init` marks (Ready() is false before).
+  static bool Init(Store& store) {
+    return store.WriteSync([](WriteTx& tx) { return tx.SetMeta("initialized_at", "2030-01-01T00:00:00Z"); }).ok();
+  }
   std::optional<std::string> Meta(Store& store, const std::string& key) {
     std::optional<std::string> out;
     EXPECT_TRUE(store.Read([&](ReadTx& tx) -> Status {
@@ -280,14 +284,19 @@ TEST_F(PgStoreTest, ASecondWriterIsRefusedWhileTheFirstHoldsTheDatabase) {
   auto second = OpenStore();  // opening and reading is allowed (tousu verify beside a server)
   ASSERT_NE(first, nullptr);
   ASSERT_NE(second, nullptr);
+  ASSERT_TRUE(Init(*first));  // the first write: first takes the writer's lock
   ASSERT_TRUE(first->WriteSync([](WriteTx& tx) { return tx.SetMeta("k", "first"); }).ok());
+  EXPECT_TRUE(first->Ready());
+  EXPECT_FALSE(second->Ready());  // its writes would fail: not ready
   Status refused = second->WriteSync([](WriteTx& tx) { return tx.SetMeta("k", "second"); });
   EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
   EXPECT_NE(refused.ToString().find("another tousu server"), std::string::npos) << refused.ToString();
   EXPECT_EQ(Meta(*second, "k"), "first");
   first->Close();  // its session ends, and with it the lock
+  EXPECT_TRUE(second->Ready());  // nobody holds it now
   EXPECT_TRUE(second->WriteSync([](WriteTx& tx) { return tx.SetMeta("k", "second"); }).ok());
   EXPECT_EQ(Meta(*second, "k"), "second");
+  EXPECT_TRUE(second->Ready());
   second->Close();
 }
 
