@@ -42,6 +42,7 @@ run: build
 	@exec $(BUILD)/tousu serve --data $(DATA) --listen $(LISTEN)
 
 test: build
+	@scripts/deps.sh --extra test
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 clean:
@@ -63,7 +64,7 @@ crash-test: build
 # Unit, integration and fuzz-corpus tests under ASan+UBSan, then under TSan built with clang
 # (tests/sanitize.sh).
 test-sanitize:
-	@scripts/deps.sh --extra fuzz
+	@scripts/deps.sh --extra fuzz --extra test
 	@JOBS=$(JOBS) tests/sanitize.sh
 
 # Load benchmarks against a Release build (bench/run.py; docs/benchmarks.md).

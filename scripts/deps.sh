@@ -2,7 +2,9 @@
 # Installs, with apt, whatever tousu needs to build and test and is not installed yet.
 # Idempotent and silent when everything is present. Needs root (or sudo) only to install.
 #   scripts/deps.sh            build + test dependencies
-#   scripts/deps.sh --extra X  also the packages of group X (bench, fuzz)
+#   scripts/deps.sh --extra X  also the packages of group X (bench, fuzz, test); repeatable
+# Group test is the PostgreSQL server the PostgreSQL store's tests start a throwaway cluster of
+# (make test, make test-sanitize): not needed to build or run tousu.
 set -euo pipefail
 
 base_packages=(
@@ -13,11 +15,11 @@ base_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl procps
   prometheus
-  postgresql util-linux
 )
 declare -A extra_groups=(
   [bench]="wrk sqlite3"
   [fuzz]="clang libclang-rt-14-dev"
+  [test]="postgresql util-linux"
 )
 
 wanted=("${base_packages[@]}")

@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "base/clock.h"
@@ -168,11 +168,7 @@ StatusOr<evidence::NoteSigner> LoadLogSigner(const std::string& dir) {
   if ((st.st_mode & 077) != 0) {
     return Status::PermissionDenied(path + " may be read by other users; run `chmod 600 " + path + "`");
   }
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string skey = text.str();
-  while (!skey.empty() && (skey.back() == '\n' || skey.back() == '\r')) skey.pop_back();
+  const std::string skey = ReadTrimmed(path).value_or("");
   auto signer = evidence::NoteSigner::FromSignerKey(skey);
   if (!signer.ok()) return Status::Corruption(path + " is not a valid signer key: " + signer.status().message());
   return signer;

@@ -14,7 +14,7 @@
 set -euo pipefail
 
 if [ $# -eq 0 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
-  sed -n '2,12p' "$0"
+  sed -n '2,13p' "$0"
   [ $# -eq 0 ] && exit 2 || exit 0
 fi
 

@@ -47,7 +47,8 @@ StatusOr<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& co
   if (parse_error != nullptr) PQfreemem(parse_error);
   if (parsed == nullptr) {
     return Status::InvalidArgument(
-        "the PostgreSQL connection string is malformed (not repeated here: it may hold a password)");
+        "the PostgreSQL connection string is malformed: expected key=value pairs such as \"host=/run/postgresql "
+        "dbname=tousu\", or a postgresql:// URI (the string is not repeated here: it may hold a password)");
   }
   std::string password;
   for (const PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {

@@ -17,8 +17,6 @@ namespace {
 // session; the migration's, held by its transaction. "tousu" and "tousu" + 1 in ASCII.
 constexpr int64_t kWriterLockKey = 0x746f757375;
 constexpr int64_t kMigrationLockKey = 0x746f757376;
-
-
 }  // namespace
 
 int PgStore::LatestSchemaVersion() { return sql::PgMigrations().back().version; }
@@ -34,11 +32,11 @@ StatusOr<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo, Op
                                "; tousu needs UTF8 (createdb -E UTF8 -T template0 NAME)");
   }
   TOUSU_RETURN_IF_ERROR(Migrate(*writer));
+  TOUSU_RETURN_IF_ERROR(SetUpWriterSession(*writer));
   // The newest dictionary for assessments packs from now on (older ones are loaded when a row
   // needs them). Read before the store's threads start.
   TOUSU_ASSIGN_OR_RETURN(auto dictionary, sql::SqlTx(*writer).NewestTextDictionary(sql::kAssessmentDictionary));
   auto store = std::unique_ptr<PgStore>(new PgStore(conninfo, std::move(options), std::move(writer)));
-  TOUSU_RETURN_IF_ERROR(store->SetUpWriterSession());  // before any write: the writer thread waits for one
   if (dictionary) {
     TOUSU_RETURN_IF_ERROR(store->text_packer_.Adopt(dictionary->first, std::move(dictionary->second),
                                                     /*for_packing=*/true));
@@ -133,13 +131,13 @@ void PgStore::WriterLoop() {
   }
 }
 
-Status PgStore::SetUpWriterSession() {
-  TOUSU_ASSIGN_OR_RETURN(auto rows, writer_->Query("SELECT current_setting('synchronous_commit')", {}));
+Status PgStore::SetUpWriterSession(PgConnection& writer) {
+  TOUSU_ASSIGN_OR_RETURN(auto rows, writer.Query("SELECT current_setting('synchronous_commit')", {}));
   if (!rows.empty() && rows.front().Text(0) == "off") {
     log::Warn("store_synchronous_commit_raised",
-              {{"store", "postgres"}, {"database", description_},
+              {{"store", "postgres"}, {"database", writer.Describe()},
                {"detail", "synchronous_commit is off for this database or role; tousu's writer turns it on"}});
-    TOUSU_RETURN_IF_ERROR(writer_->Script("SET synchronous_commit = on"));
+    TOUSU_RETURN_IF_ERROR(writer.Script("SET synchronous_commit = on"));
   }
   return Status::Ok();
 }
@@ -149,7 +147,7 @@ Status PgStore::PrepareWriter() {
     writer_locked_ = false;  // the session that held it is gone
     writer_lock_held_.store(false);
     TOUSU_RETURN_IF_ERROR(writer_->Reconnect());
-    TOUSU_RETURN_IF_ERROR(SetUpWriterSession());
+    TOUSU_RETURN_IF_ERROR(SetUpWriterSession(*writer_));
     log::Warn("store_reconnected", {{"store", "postgres"}, {"database", description_}, {"connection", "writer"}});
   }
   if (writer_locked_) return Status::Ok();

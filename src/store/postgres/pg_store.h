@@ -95,7 +95,7 @@ class PgStore final : public Store {
   // the writer's lock if not held.
   Status PrepareWriter();
   // The writer session's settings: synchronous_commit at least on.
-  Status SetUpWriterSession();
+  static Status SetUpWriterSession(sql::PgConnection& writer);
   // Commit `seq` is over (committed or not) and the cache has heard of it: reads that waited
   // for it go.
   void Publish(uint64_t seq);

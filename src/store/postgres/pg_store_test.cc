@@ -148,6 +148,11 @@ TEST_F(PgStoreTest, MessagesNeverRepeatThePassword) {
     EXPECT_EQ(text.find("s3cr"), std::string::npos) << text;
   }
   EXPECT_EQ(PgConnection::Open("postgresql://u:s3cret@[::1/db").status().code(), StatusCode::kInvalidArgument);
+  // A bare database name is no connection string: the message shows the form.
+  auto bare = PgConnection::Open("tousu");
+  ASSERT_FALSE(bare.ok());
+  EXPECT_EQ(bare.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bare.status().message().find("dbname=tousu"), std::string::npos) << bare.status().ToString();
 }
 
 // Jobs of one group each run in a savepoint: one that fails after writing rolls back alone,
